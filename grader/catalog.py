@@ -1,0 +1,180 @@
+"""Find the drills and load their manifests (drills/<id>/drill.yaml), validated on load."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import paths
+from grader.errors import ManifestError, UsageError
+from grader.validate import Fields
+from grader.yamldoc import load_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DEFAULT_LIMITS = {"check_seconds": 15.0, "total_seconds": 240.0, "memory_mb": 4096}
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    minutes: float
+    goal: str = ""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    points: int
+    red_flags: tuple[str, ...] = ()
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: str
+    title: str
+    paper: str
+    difficulty: str
+    summary: str
+    root: Path
+    plan: tuple[Phase, ...]
+    candidate_file: str
+    handout: tuple[str, ...]
+    entrypoints: tuple[str, ...]
+    checks: tuple[CheckSpec, ...]
+    hints: tuple[str, ...]
+    limits: dict = field(default_factory=dict)
+
+    @property
+    def minutes(self) -> float:
+        return sum(phase.minutes for phase in self.plan)
+
+    @property
+    def max_score(self) -> int:
+        return sum(check.points for check in self.checks)
+
+    @property
+    def handout_dir(self) -> Path:
+        return self.root / "handout"
+
+    @property
+    def graders_dir(self) -> Path:
+        return self.root / "graders"
+
+    @property
+    def solutions(self) -> list[Path]:
+        return sorted((self.root / "solutions").glob("*.py"))
+
+    @property
+    def mutants(self) -> list[Path]:
+        return sorted((self.root / "mutants").glob("*.py"))
+
+    @property
+    def stub(self) -> Path:
+        return self.handout_dir / self.candidate_file
+
+    def check(self, check_id: str) -> CheckSpec | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+
+def drill_ids(root: Path | None = None) -> list[str]:
+    root = root or paths.drills_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "drill.yaml").is_file())
+
+
+def load_drill(drill_id: str, root: Path | None = None) -> Drill:
+    root = root or paths.drills_dir()
+    ids = drill_ids(root)
+    if drill_id not in ids:
+        known = ", ".join(ids) or "(none installed)"
+        raise UsageError(f"unknown drill '{drill_id}'. Valid drill ids: {known}")
+    return load_manifest(root / drill_id / "drill.yaml")
+
+
+def load_all(root: Path | None = None) -> list[Drill | ManifestError]:
+    """Every drill, or the error that stops it loading, so one bad manifest hides nothing."""
+    out: list[Drill | ManifestError] = []
+    for drill_id in drill_ids(root):
+        try:
+            out.append(load_drill(drill_id, root))
+        except ManifestError as exc:
+            out.append(exc)
+    return out
+
+
+def load_manifest(path: Path) -> Drill:
+    doc = load_yaml(path)
+    top = Fields(doc, (), doc.data)
+    top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
+              "handout", "entrypoints", "checks", "hints", "limits"})
+    drill_id = top.text("id")
+    if drill_id != path.parent.name:
+        raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
+    if not ID_PATTERN.match(drill_id):
+        raise top.fail("id", "use lowercase letters, digits and dashes")
+
+    plan = []
+    for index, _ in enumerate(top.items("plan")):
+        entry = top.item("plan", index)
+        entry.only({"phase", "minutes", "goal"})
+        minutes = entry.number("minutes")
+        if minutes <= 0:
+            raise entry.fail("minutes", "must be positive")
+        plan.append(Phase(entry.text("phase"), float(minutes), entry.text("goal", "")))
+    if not plan:
+        raise top.fail("plan", "needs at least one phase")
+
+    checks = []
+    for index, _ in enumerate(top.items("checks")):
+        entry = top.item("checks", index)
+        entry.only({"id", "title", "points", "red_flags", "timeout"})
+        check_id = entry.text("id")
+        if any(c.id == check_id for c in checks):
+            raise entry.fail("id", f"duplicate check id '{check_id}'")
+        points = entry.get("points", int)
+        if points <= 0:
+            raise entry.fail("points", "must be a positive integer")
+        timeout = entry.number("timeout", None)
+        checks.append(CheckSpec(check_id, entry.text("title"), points,
+                                tuple(entry.strings("red_flags", [])),
+                                float(timeout) if timeout else None))
+    if not checks:
+        raise top.fail("checks", "needs at least one check")
+
+    candidate_file = top.text("candidate_file")
+    handout = tuple(top.strings("handout"))
+    root = path.parent
+    if candidate_file not in handout:
+        raise top.fail("handout", f"must include the candidate file '{candidate_file}'")
+    for index, name in enumerate(handout):
+        if not (root / "handout" / name).is_file():
+            raise doc.fail(("handout", index), f"no such file {root / 'handout' / name}")
+    if not (root / "graders").is_dir():
+        raise ManifestError(f"{root}: missing the graders/ folder")
+
+    limits = dict(DEFAULT_LIMITS)
+    if "limits" in doc.data:
+        given = top.mapping("limits")
+        given.only(set(DEFAULT_LIMITS))
+        for key in given.value:
+            limits[key] = given.number(key, minimum=1)
+
+    return Drill(
+        id=drill_id,
+        title=top.text("title"),
+        paper=top.text("paper"),
+        difficulty=top.text("difficulty"),
+        summary=top.text("summary", ""),
+        root=root,
+        plan=tuple(plan),
+        candidate_file=candidate_file,
+        handout=handout,
+        entrypoints=tuple(top.strings("entrypoints", [])),
+        checks=tuple(checks),
+        hints=tuple(top.strings("hints", [])),
+        limits=limits,
+    )

@@ -1,0 +1,26 @@
+"""Where the drills, rubric and templates live: inside an installed wheel or the source tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_root() -> Path:
+    # A wheel carries the data under grader/_bundled; an editable install or a source
+    # checkout has it at the repository's top level, next to grader/.
+    bundled = _PACKAGE / "_bundled"
+    return bundled if (bundled / "rubric.yaml").exists() else _PACKAGE.parent
+
+
+def drills_dir() -> Path:
+    return data_root() / "drills"
+
+
+def rubric_path() -> Path:
+    return data_root() / "rubric.yaml"
+
+
+def templates_dir() -> Path:
+    return data_root() / "templates"
