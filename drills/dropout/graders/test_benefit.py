@@ -1,0 +1,51 @@
+"""The point of dropout: on a small, noisy regression task an oversized MLP memorises the
+noise; with the candidate's layer at p=0.5 the train/test gap must shrink."""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from grader.harness.api import check
+
+IN_DIM, N_TRAIN, N_TEST, HIDDEN, STEPS, LR, NOISE = 10, 30, 1000, 64, 1000, 5e-3, 1.0
+REQUIRED_SHRINK = 0.95  # gap(p=0.5) must be at most this fraction of gap(p=0)
+
+
+def _task():
+    gen = torch.Generator().manual_seed(7)
+    w = torch.randn(IN_DIM, 1, generator=gen)
+    x_train = torch.randn(N_TRAIN, IN_DIM, generator=gen)
+    x_test = torch.randn(N_TEST, IN_DIM, generator=gen)
+    y_train = x_train @ w + NOISE * torch.randn(N_TRAIN, 1, generator=gen)
+    return x_train, y_train, x_test, x_test @ w  # the test targets are noise-free
+
+
+def train_test_gap(dropout_cls, p, seed):
+    x_train, y_train, x_test, y_test = _task()
+    torch.manual_seed(1)  # the same initial weights for every p
+    first, last = nn.Linear(IN_DIM, HIDDEN), nn.Linear(HIDDEN, 1)
+    net = nn.Sequential(first, nn.ReLU(), dropout_cls(p), last)
+    optimiser = torch.optim.Adam(net.parameters(), lr=LR)
+    torch.manual_seed(seed)
+    net.train()
+    for _ in range(STEPS):
+        loss = F.mse_loss(net(x_train), y_train)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    net.eval()
+    with torch.no_grad():
+        train = F.mse_loss(net(x_train), y_train).item()
+        test = F.mse_loss(net(x_test), y_test).item()
+    return train, test
+
+
+@check("overfit-benefit")
+def test_dropout_shrinks_the_generalisation_gap(candidate, seed):
+    train0, test0 = train_test_gap(candidate.Dropout, 0.0, seed)
+    train5, test5 = train_test_gap(candidate.Dropout, 0.5, seed)
+    gap0, gap5 = test0 - train0, test5 - train5
+    assert gap5 <= REQUIRED_SHRINK * gap0, (
+        f"train/test gap without dropout {gap0:.3f} (train {train0:.3f}, test {test0:.3f}); "
+        f"with p=0.5 {gap5:.3f} (train {train5:.3f}, test {test5:.3f}): dropout did not "
+        "reduce overfitting")

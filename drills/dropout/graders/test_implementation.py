@@ -1,0 +1,85 @@
+"""The layer is written by hand (no library dropout) and vectorised (no element loop)."""
+
+import ast
+import time
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from grader.harness.api import check, first_line, function_node, red_flag
+
+
+class _DropoutSpy(TorchFunctionMode):
+    """Sees every torch function called, however it was imported or aliased."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", str(func))
+        if "dropout" in name.lower():
+            self.calls.append(f"{getattr(func, '__module__', None) or 'torch'}.{name}")
+        return func(*args, **(kwargs or {}))
+
+
+def _library_line(module):
+    parsed = ast.parse(open(module.__file__, encoding="utf-8").read())
+    own_classes = {n.name for n in ast.walk(parsed) if isinstance(n, ast.ClassDef)}
+
+    def mentions_dropout(node):
+        if isinstance(node, ast.Attribute):
+            return "dropout" in node.attr.lower()
+        if isinstance(node, ast.Name):
+            return "dropout" in node.id.lower() and node.id not in own_classes
+        if isinstance(node, ast.alias):
+            return "dropout" in node.name.lower()
+        return False
+
+    return first_line(module, mentions_dropout, within=parsed)
+
+
+@check("own-implementation")
+def test_does_not_call_library_dropout(candidate, make):
+    x = torch.randn(256)
+    with _DropoutSpy() as spy:
+        for train in (True, False):
+            make(0.3, train=train)(x)
+    if spy.calls:
+        line = _library_line(candidate)
+        red_flag("library-call",
+                 f"forward() called {', '.join(sorted(set(spy.calls)))}", line=line)
+    assert not spy.calls, "PyTorch's dropout was called: the exercise is to implement it"
+
+
+def _loop_line(module):
+    loops = (ast.For, ast.While, ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
+    node = function_node(module, "Dropout", "forward")
+    if node is not None:
+        line = first_line(module, lambda n: isinstance(n, loops), within=node)
+        if line:
+            return line
+    return first_line(module, lambda n: isinstance(n, loops))
+
+
+@check("vectorised")
+def test_speed_is_close_to_pytorch(make, candidate, best_time):
+    layer = make(0.5)
+    x = torch.randn(1 << 16)
+    reference = best_time(lambda: torch.nn.functional.dropout(x, 0.5, True))
+    began = time.perf_counter()
+    layer(x)
+    single = time.perf_counter() - began
+    # One call slower than half a second on 65k elements is already conclusive.
+    mine = single if single > 0.5 else best_time(lambda: layer(x))
+    ratio = mine / max(reference, 1e-7)
+    limit = 40.0
+    if ratio > limit:
+        line = _loop_line(candidate)
+        if line:
+            red_flag("python-loop",
+                     f"forward() took {mine * 1e3:.1f} ms on 65,536 elements, {ratio:.0f}x "
+                     "PyTorch's own dropout, and loops in Python", line=line)
+    assert ratio <= limit, (
+        f"forward() took {mine * 1e3:.2f} ms on 65,536 elements, {ratio:.0f}x PyTorch's own "
+        f"dropout (allowed: {limit:.0f}x)")

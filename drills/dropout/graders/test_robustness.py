@@ -1,0 +1,82 @@
+"""Inputs are left alone; dtypes, devices and awkward shapes work; bad p is refused."""
+
+import pytest
+import torch
+
+from grader.harness.api import check, red_flag
+
+TOLERANCE = {torch.float16: 2e-3, torch.bfloat16: 1.6e-2, torch.float32: 1e-5,
+             torch.float64: 1e-9}
+
+
+@check("input-untouched")
+@pytest.mark.parametrize("train", [True, False])
+def test_input_is_not_modified(make, forward_line, train):
+    x = torch.randn(2048)
+    before = x.clone()
+    make(0.5, train=train)(x)
+    changed = int((x != before).sum())
+    if changed:
+        red_flag("inplace-mutation",
+                 f"after one {'training' if train else 'eval'}-mode call, {changed} of 2048 "
+                 "elements of the caller's input tensor had changed", line=forward_line)
+    assert changed == 0, "forward() modified its input tensor in place"
+
+
+@check("dtype-device")
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64],
+                         ids=lambda d: str(d).replace("torch.", ""))
+def test_dtype_and_device_are_preserved(make, forward_line, dtype):
+    p = 0.4
+    x = (torch.rand(4096) + 0.5).to(dtype)
+    name = str(dtype).replace("torch.", "")
+    for train in (True, False):
+        y = make(p, train=train)(x)
+        if y.dtype != x.dtype:
+            red_flag("dtype-changed", f"a {name} input came back as "
+                     f"{str(y.dtype).replace('torch.', '')} in "
+                     f"{'training' if train else 'eval'} mode", line=forward_line)
+        assert y.dtype == x.dtype, f"{name} input, {y.dtype} output"
+        assert y.device == x.device, f"input on {x.device}, output on {y.device}"
+    y = make(p, train=True)(x)
+    kept = y != 0
+    assert torch.allclose(y[kept].double(), x[kept].double() / (1 - p),
+                          rtol=TOLERANCE[dtype]), f"{name}: survivors are not x / (1-p)"
+
+
+def _odd_shapes():
+    base = torch.randn(6, 8)
+    return {
+        "0-d": torch.tensor(1.25),
+        "empty": torch.empty(0, 5),
+        "transposed": base.t(),
+        "strided-view": base[:, ::2],
+        "channels-last": torch.randn(2, 3, 4, 5).to(memory_format=torch.channels_last),
+        "5-d": torch.randn(2, 1, 3, 2, 2),
+    }
+
+
+@check("shapes")
+@pytest.mark.parametrize("case", list(_odd_shapes()))
+def test_any_shape_and_layout(make, case):
+    x = _odd_shapes()[case]
+    p = 0.5
+    y = make(p, train=True)(x)
+    assert y.shape == x.shape, f"{case}: output shape {tuple(y.shape)}, input {tuple(x.shape)}"
+    kept = y != 0
+    assert torch.allclose(y[kept], x[kept] / (1 - p), rtol=1e-5), (
+        f"{case}: survivors are not x / (1-p)")
+    z = make(p, train=False)(x)
+    assert z.shape == x.shape and torch.equal(z, x), f"{case}: eval mode changed the input"
+
+
+@check("invalid-p")
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+def test_invalid_p_is_rejected(candidate, p):
+    try:
+        candidate.Dropout(p)
+    except Exception:
+        return
+    raise AssertionError(
+        f"Dropout(p={p}) was accepted: p is a probability of dropping, valid in [0, 1); "
+        "raise a ValueError in __init__")

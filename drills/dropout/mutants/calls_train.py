@@ -1,0 +1,19 @@
+# expect-red-flags: active-in-eval
+# expect-failed-checks: mode-untouched, eval-identity
+"""Writes `if self.train():` (which switches the module to training mode) for `self.training`."""
+import torch
+import torch.nn as nn
+
+
+class Dropout(nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(p)
+        self.p = p
+
+    def forward(self, x):
+        if self.train():
+            keep = 1 - self.p
+            return x * (torch.rand_like(x) < keep).to(x.dtype) / keep
+        return x

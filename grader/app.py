@@ -1,0 +1,56 @@
+"""What the CLI commands do, as plain functions (the click layer only parses and prints)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import catalog, workspace
+from grader.catalog import Drill
+from grader.errors import UsageError
+from grader.workspace import Session
+
+
+@dataclass
+class GradeTarget:
+    drill: Drill
+    candidate: Path
+    session: Session | None
+    reports_parent: Path
+
+
+def start(drill_id: str, directory: Path | None, force: bool = False) -> tuple[Drill, Path]:
+    drill = catalog.load_drill(drill_id)
+    dest = Path(directory) if directory else Path.cwd() / f"drill-{drill.id}"
+    return drill, workspace.create(drill, dest, force=force)
+
+
+def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = None) -> GradeTarget:
+    cwd = Path(cwd or Path.cwd())
+    if file is None:
+        session = workspace.current_session(cwd)
+        if drill_id and drill_id != session.drill_id:
+            raise UsageError(f"this workspace is for '{session.drill_id}', not '{drill_id}'")
+        drill = catalog.load_drill(session.drill_id)
+        return GradeTarget(drill, session.candidate_path, session, session.reports_dir)
+
+    file = Path(file)
+    if not file.exists():
+        raise UsageError(f"{file} does not exist. Give the path of your solution file"
+                         + _valid_ids_suffix())
+    root = workspace.find_root(file.resolve().parent)
+    session = workspace.load_session(root) if root else None
+    if drill_id is None:
+        if session is None:
+            raise UsageError(f"which drill is {file.name} for? Pass --drill ID"
+                             + _valid_ids_suffix())
+        drill_id = session.drill_id
+    if session is not None and session.drill_id != drill_id:
+        session = None  # a file graded against another drill is not this session's attempt
+    drill = catalog.load_drill(drill_id)
+    parent = session.reports_dir if session else file.resolve().parent / "drill-reports"
+    return GradeTarget(drill, file, session, parent)
+
+
+def _valid_ids_suffix() -> str:
+    return ". Valid drill ids: " + (", ".join(catalog.drill_ids()) or "(none installed)")

@@ -1,0 +1,161 @@
+"""The `drill` command. Thin: parse, call one function, print, choose the exit status.
+
+Never imports torch (only the grading child does), and imports jinja2 and the grading
+pipeline lazily, so --help, list, start and status stay instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader import __version__
+from grader.errors import DrillError, UsageError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class DrillGroup(click.Group):
+    """Turns our own errors into a message and an exit status, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            err_console.print(f"[red]drill:[/red] {_escape(exc)}")
+            sys.exit(2)
+        except DrillError as exc:
+            err_console.print(f"[red]drill:[/red] {_escape(exc)}")
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("[red]drill:[/red] interrupted")
+            sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so plainly, keep the trace optional
+            if os.environ.get("DRILL_DEBUG"):
+                raise
+            err_console.print(f"[red]drill: internal error:[/red] {type(exc).__name__}: "
+                              f"{_escape(exc)}\nRe-run with DRILL_DEBUG=1 for the traceback, "
+                              "and please report it.")
+            sys.exit(3)
+
+
+def _escape(exc) -> str:
+    from rich.markup import escape
+    return escape(str(exc))
+
+
+@click.group(cls=DrillGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="drill")
+def main():
+    """Timed, auto-graded paper-to-code interview drills.
+
+    \b
+    drill list                  the drills
+    drill start dropout         hand out a workspace and start the clock
+    drill status                where you are in the plan
+    drill grade                 run the hidden graders, write the report
+    """
+
+
+@main.command("list")
+def list_command():
+    """List the drills: id, title, difficulty, minutes."""
+    from rich.table import Table
+
+    from grader import catalog
+
+    table = Table(box=None, header_style="bold")
+    for column in ("id", "title", "difficulty", "minutes"):
+        table.add_column(column)
+    for entry in catalog.load_all():
+        if isinstance(entry, Exception):
+            table.add_row("[red]broken[/red]", _escape(entry), "", "")
+        else:
+            table.add_row(entry.id, entry.title, entry.difficulty, f"{entry.minutes:g}")
+    console.print(table)
+
+
+@main.command()
+@click.argument("drill_id", metavar="ID")
+@click.option("--dir", "directory", type=click.Path(path_type=Path),
+              help="Where to create the workspace (default: ./drill-ID).")
+@click.option("--force", is_flag=True,
+              help="Reuse a non-empty folder; its files are backed up under .drill/backups/ first.")
+def start(drill_id, directory, force):
+    """Hand out a workspace for drill ID and start its clock."""
+    from grader import app
+
+    drill, root = app.start(drill_id, directory, force)
+    shown = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
+    console.print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {drill.minutes:g} min)")
+    console.print(f"Workspace: [cyan]{shown}[/cyan]")
+    for name in drill.handout:
+        console.print(f"  {name}")
+    console.print("Plan: " + " → ".join(f"{p.name} {p.minutes:g} min" for p in drill.plan))
+    console.print(f"The clock is running. Read {shown}/BRIEF.md first; "
+                  f"`drill status` shows the time, `drill grade` (inside {shown}) grades "
+                  f"{drill.candidate_file}.")
+
+
+@main.command()
+def status():
+    """Elapsed time, the current phase and the time left (inside a workspace)."""
+    from grader.status_view import show_status
+    from grader.workspace import current_session
+
+    show_status(current_session(), console)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--drill", "drill_id", metavar="ID", help="The drill FILE is for (outside a workspace).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the JSON report here.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the HTML report here.")
+@click.option("--md", "md_path", type=click.Path(path_type=Path), help="Also write the Markdown report here.")
+def grade(file, drill_id, json_path, html_path, md_path):
+    """Grade the workspace's file (or FILE) with the hidden graders.
+
+    Exit status: 0 all checks passed with no red flag; 1 graded with failures or red
+    flags, or the code errored or timed out; 2 usage error.
+    """
+    from grader import app
+    from grader.grading import grade as run_grade
+    from grader.report.bundle import write_bundle
+    from grader.report.terminal import render
+    from grader.workspace import stamp
+
+    target = app.grade_target(file, drill_id)
+    with console.status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
+        report = run_grade(target.drill, target.candidate, target.session)
+    written = write_bundle(report, target.reports_parent, stamp(),
+                           {"json": json_path, "html": html_path, "md": md_path})
+    render(report, console, [_shown(p) for p in written])
+    sys.exit(report.exit_code)
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@main.group()
+def dev():
+    """Developer tools for drill authors."""
+
+
+@dev.command("check")
+@click.argument("drill_ids", nargs=-1, metavar="[ID]...")
+@click.option("--jobs", type=int, default=None, help="Gradings run at once (default: CPU count).")
+def dev_check(drill_ids, jobs):
+    """Prove every drill: reference full marks, each mutant caught, stub scores 0."""
+    from grader.devcheck import check_drills, print_findings
+
+    results = check_drills(list(drill_ids) or None, jobs=jobs)
+    sys.exit(0 if print_findings(results, console) else 1)

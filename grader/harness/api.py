@@ -1,0 +1,94 @@
+"""What a hidden grader file uses: declare its check, raise red flags, inspect the source.
+
+    from grader.harness.api import check, red_flag
+
+    @check("eval-identity")
+    def test_eval_is_identity(candidate):
+        ...
+        if looks_scaled:
+            red_flag("test-time-scaling", "eval output is 0.7 x the input at p=0.3",
+                     line=source_line(candidate, "forward"))
+        assert ...
+
+The check's title and points live in the drill's manifest (one source of truth); the
+marker only names the check, and the dev check proves manifest and graders agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from dataclasses import asdict, dataclass
+
+import pytest
+
+CHECK_MARKER = "drill_check"
+
+
+@dataclass
+class FlagRaised:
+    id: str
+    evidence: str
+    line: int | None = None
+
+
+_raised: list[FlagRaised] = []
+
+
+def check(check_id: str):
+    """Mark a grader test as (part of) the manifest's check `check_id`."""
+    return getattr(pytest.mark, CHECK_MARKER)(check_id)
+
+
+def red_flag(flag_id: str, evidence: str, line: int | None = None) -> None:
+    """Record a named red-flag mistake with its evidence; the check it occurs in fails."""
+    if not any(f.id == flag_id and f.evidence == evidence for f in _raised):
+        _raised.append(FlagRaised(flag_id, evidence, line))
+
+
+def take_flags() -> list[dict]:
+    out = [asdict(f) for f in _raised]
+    _raised.clear()
+    return out
+
+
+# --- the candidate's source, for evidence lines -------------------------------------
+
+def source_tree(module) -> tuple[ast.Module, list[str]] | None:
+    try:
+        text = inspect.getsource(module)
+    except (OSError, TypeError):
+        return None
+    try:
+        return ast.parse(text), text.splitlines()
+    except SyntaxError:
+        return None
+
+
+def function_node(module, class_name: str, method: str) -> ast.FunctionDef | None:
+    parsed = source_tree(module)
+    if parsed is None:
+        return None
+    for node in ast.walk(parsed[0]):
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
+                    return item
+    return None
+
+
+def first_line(module, predicate, within: ast.AST | None = None) -> int | None:
+    """The first source line (1-based) of a node for which predicate(node) is true."""
+    root = within
+    if root is None:
+        parsed = source_tree(module)
+        if parsed is None:
+            return None
+        root = parsed[0]
+    hits = sorted(n.lineno for n in ast.walk(root) if hasattr(n, "lineno") and predicate(n))
+    return hits[0] if hits else None
+
+
+def method_line(module, class_name: str, method: str) -> int | None:
+    node = function_node(module, class_name, method)
+    return node.lineno if node else None

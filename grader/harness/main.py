@@ -1,0 +1,115 @@
+"""Entry point of the grading child: `python -I -m grader.harness.main CONFIG.json`.
+
+Imports the candidate's file once (reporting syntax and import errors precisely), then
+runs the hidden graders with pytest and our plugin. Every outcome goes out as an event;
+the parent decides what it means.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import linecache
+import platform
+import sys
+import traceback
+
+from grader.harness.events import CappedText, EventWriter
+from grader.harness.hints import crash_hint
+
+IMPORT_OUTPUT_LIMIT = 4000
+
+
+def main(config_path: str) -> int:
+    with open(config_path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    sys.dont_write_bytecode = True
+    writer = EventWriter(config["results"])
+
+    import torch  # imported here, not by the CLI: only the grading process pays for it
+
+    torch.set_num_threads(1)
+    writer.emit("hello", python=platform.python_version(), torch=torch.__version__)
+
+    module = load_candidate(config, writer)
+    if module is None:
+        return 0
+
+    import pytest
+
+    from grader.harness.plugin import GradingPlugin
+
+    plugin = GradingPlugin(writer, module, config["candidate"], config["display_name"],
+                           config.get("seeds") or [0], set(config.get("skip", [])))
+    args = [config["graders"], "-q", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            "--import-mode=importlib", "--rootdir", config["rootdir"], "-c", config["ini"],
+            "--no-header", "-rN", "--tb=no"]
+    pytest.main(args, plugins=[plugin])
+    writer.emit("done")
+    return 0
+
+
+def load_candidate(config: dict, writer: EventWriter):
+    path, name, shown = config["candidate"], config["module_name"], config["display_name"]
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if not raw.strip():
+        writer.emit("load_error", kind="empty",
+                    message=f"{shown} is empty: there is nothing to grade yet.")
+        return None
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    captured = CappedText(IMPORT_OUTPUT_LIMIT)
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        code = (exc.text or "").rstrip("\n")
+        caret = " " * max((exc.offset or 1) - 1, 0) + "^" if code else ""
+        writer.emit("load_error", kind="syntax", line=exc.lineno, code=code, caret=caret,
+                    message=f"{shown} has a syntax error on line {exc.lineno}: {exc.msg}",
+                    output=captured.getvalue())
+        return None
+    except SystemExit as exc:
+        writer.emit("load_error", kind="exit", output=captured.getvalue(),
+                    message=f"{shown} called sys.exit({exc.code!r}) while being imported; "
+                            "module-level code must not end the process.")
+        return None
+    except BaseException as exc:  # the candidate's code may raise anything at all
+        where = _candidate_line(exc, path)
+        message = f"importing {shown} failed: {type(exc).__name__}: {exc}"
+        if where:
+            message += f" (line {where['line']}: {where['code']})"
+        hint = crash_hint(exc)
+        if isinstance(exc, ModuleNotFoundError):
+            hint = (f"The module '{exc.name}' is not available while grading; the graders "
+                    "provide torch, numpy and the standard library.")
+        writer.emit("load_error", kind="import", message=message, where=where, hint=hint,
+                    output=captured.getvalue())
+        return None
+
+    missing = [n for n in config.get("entrypoints", []) if not hasattr(module, n)]
+    if missing:
+        writer.emit("load_error", kind="missing", output=captured.getvalue(),
+                    message=f"{shown} does not define {', '.join(missing)}, which the "
+                            "graders need. Keep the names from the stub.")
+        return None
+    writer.emit("loaded", output=captured.getvalue())
+    return module
+
+
+def _candidate_line(exc: BaseException, path: str) -> dict | None:
+    found = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == path:
+            found = lineno
+    if found is None:
+        return None
+    return {"line": found, "code": linecache.getline(path, found).strip()}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

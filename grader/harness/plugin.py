@@ -1,0 +1,131 @@
+"""The pytest plugin object the child passes to pytest.main: fixtures for the graders and
+one JSON event per test on the results channel."""
+
+from __future__ import annotations
+
+import linecache
+import time
+import traceback
+
+import pytest
+
+from grader.harness import api
+from grader.harness.events import EventWriter, cap_text
+from grader.harness.hints import crash_hint
+
+OUTPUT_LIMIT = 2000
+
+
+class GradingPlugin:
+    def __init__(self, writer: EventWriter, module, candidate_path: str, display_name: str,
+                 seeds: list[int], skip: set[str]):
+        self.writer = writer
+        self.module = module
+        self.candidate_path = candidate_path
+        self.display_name = display_name
+        self.seeds = seeds
+        self.skip = skip
+        self.records: dict[str, dict] = {}
+
+    # --- fixtures the graders ask for -------------------------------------------------
+
+    @pytest.fixture
+    def candidate(self):
+        return self.module
+
+    def pytest_generate_tests(self, metafunc):
+        # Statistical graders take a `seed`; grading uses one, the flake proof many.
+        if "seed" in metafunc.fixturenames:
+            metafunc.parametrize("seed", self.seeds)
+
+    # --- collection -------------------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        kept, dropped = [], []
+        for item in items:
+            (dropped if item.nodeid in self.skip else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+        self.writer.emit("collected", tests=[
+            {"nodeid": item.nodeid, "check": self._check_id(item)} for item in items])
+
+    @staticmethod
+    def _check_id(item) -> str | None:
+        marker = item.get_closest_marker(api.CHECK_MARKER)
+        return str(marker.args[0]) if marker and marker.args else None
+
+    # --- running ----------------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        api.take_flags()  # nothing from a previous test may leak into this one
+        self.records[nodeid] = {"nodeid": nodeid, "outcome": "passed", "message": "",
+                                "started": time.monotonic()}
+        self.writer.emit("start", nodeid=nodeid)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        record = self.records.setdefault(item.nodeid, {"nodeid": item.nodeid,
+                                                       "outcome": "passed", "message": ""})
+        record["check"] = self._check_id(item)
+        if report.failed and record["outcome"] == "passed":
+            record["outcome"] = "failed" if call.when == "call" else "error"
+            record.update(self._describe(call.excinfo))
+        elif report.skipped and call.when in ("setup", "call"):
+            record["outcome"] = "skipped"
+            record["message"] = _skip_reason(report)
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            out = (report.capstdout or "") + (report.capstderr or "")
+            record["output"] = cap_text(out, OUTPUT_LIMIT)
+        return report
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        record = self.records.pop(nodeid, {"nodeid": nodeid, "outcome": "error",
+                                           "message": "no report"})
+        record["red_flags"] = api.take_flags()
+        record["duration"] = round(time.monotonic() - record.pop("started", time.monotonic()), 4)
+        self.writer.emit("result", **record)
+
+    # --- turning an exception into a one-line reason ----------------------------------
+
+    def _describe(self, excinfo) -> dict:
+        if excinfo is None:
+            return {"message": "failed"}
+        exc = excinfo.value
+        where = self._candidate_frame(excinfo.tb)
+        if isinstance(exc, AssertionError):
+            # Our graders' assertion messages are written for the candidate; pytest's
+            # introspection detail after them is for us.
+            text = str(exc).split("\nassert ")[0].strip() or "assertion failed"
+            return {"message": text, "where": where}
+        message = f"{type(exc).__name__}: {_first_lines(str(exc))}"
+        if where:
+            message += f" ({self.display_name} line {where['line']})"
+        detail = {"message": message, "where": where, "exception": type(exc).__name__}
+        hint = crash_hint(exc)
+        if hint:
+            detail["hint"] = hint
+        return detail
+
+    def _candidate_frame(self, tb) -> dict | None:
+        found = None
+        for frame, lineno in traceback.walk_tb(tb):
+            if frame.f_code.co_filename == self.candidate_path:
+                found = lineno
+        if found is None:
+            return None
+        code = linecache.getline(self.candidate_path, found).strip()
+        return {"line": found, "code": code}
+
+
+def _first_lines(text: str, limit: int = 300) -> str:
+    text = " ".join(text.strip().splitlines()[:3])
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"

@@ -1,0 +1,1 @@
+"""The report: one plain value (model.py) that every renderer shares."""

@@ -1,0 +1,73 @@
+"""HTML and Markdown renderings of a Report, from the jinja2 templates in templates/.
+
+Candidate code and messages are untrusted: HTML is autoescaped; Markdown escapes the
+characters a Markdown viewer would turn into markup, and fences code with a fence
+longer than any run of backticks in it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from grader import paths
+from grader.report.model import Report
+from grader.scoring import excerpt
+from grader.timer import clock
+
+MARKS = {"passed": "✓", "failed": "✗", "timeout": "⏱", "crashed": "✗", "not-run": "·"}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(paths.templates_dir())),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
+                                     default_for_string=True, default=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["md"] = md_escape
+    env.filters["cell"] = lambda text: md_escape(text).replace("|", "\\|").replace("\n", " ")
+    env.globals.update(clock=clock, marks=MARKS, fence=fence, numbered=numbered)
+    return env
+
+
+def render_html(report: Report) -> str:
+    lines = (report.candidate.get("source") or "").splitlines()
+    template = _environment().get_template("report.html.j2")
+    return template.render(r=report, source_lines=lines,
+                           all_lines=[{"number": i, "text": t, "marked": False}
+                                      for i, t in enumerate(lines, 1)],
+                           excerpt=lambda line: excerpt(lines, line))
+
+
+def render_markdown(report: Report) -> str:
+    # Markdown is plain text: nothing here may be HTML-escaped, so autoescape is off
+    # for this template only, and every untrusted value goes through md/cell/fence.
+    template = _markdown_environment().get_template("report.md.j2")
+    return re.sub(r"\n{3,}", "\n\n", template.render(r=report)).strip() + "\n"
+
+
+@lru_cache(maxsize=1)
+def _markdown_environment() -> Environment:
+    env = _environment().overlay(autoescape=select_autoescape(enabled_extensions=("html",),
+                                                              default=False))
+    return env
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
+
+
+def md_escape(text) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(text or ""))
+
+
+def fence(code: str, language: str = "python") -> str:
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{language}\n{code}\n{ticks}"
+
+
+def numbered(rows) -> str:
+    return "\n".join(f"{'>' if row.marked else ' '}{row.number:4d} | {row.text}" for row in rows)

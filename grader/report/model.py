@@ -1,0 +1,91 @@
+"""The Report value. Renderers only format it; the JSON report is its asdict().
+
+Schema (schema_version 1) is documented in docs/report-schema.md; bump the version on any
+change that removes or renames a field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class TestOutcome:
+    nodeid: str
+    outcome: str          # passed | failed | error | skipped | timeout | crashed
+    message: str = ""
+    output: str = ""
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    passed: bool
+    points: int
+    max_points: int
+    message: str
+    outcome: str          # passed | failed | timeout | crashed | not-run
+    hint: str = ""
+    line: int | None = None
+    tests: list[TestOutcome] = field(default_factory=list)
+
+
+@dataclass
+class CodeLine:
+    number: int
+    text: str
+    marked: bool = False
+
+
+@dataclass
+class RedFlag:
+    id: str
+    title: str
+    evidence: list[str]
+    why: str
+    instead: str
+    checks: list[str]
+    line: int | None = None
+    code: list[CodeLine] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    drill: dict
+    status: str           # graded | error | timeout
+    message: str
+    score: int
+    max_score: int
+    checks: list[CheckResult]
+    red_flags: list[RedFlag]
+    candidate: dict       # path, name, sha256, lines
+    started_at: str | None
+    graded_at: str
+    elapsed_s: float | None
+    grading_s: float
+    environment: dict
+    timing: dict = field(default_factory=dict)
+    problem: dict = field(default_factory=dict)   # load error details: line, code, hint
+    output: dict = field(default_factory=dict)    # stdout / stderr of the grading process
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def clean(self) -> bool:
+        return self.status == "graded" and not self.red_flags and all(c.passed for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.clean else 1
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.max_score) if self.max_score else 0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        ordered = {"schema_version": data.pop("schema_version")}
+        ordered.update(data)
+        return ordered

@@ -1,0 +1,81 @@
+"""The rich summary printed after `drill grade`."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.report.model import Report
+from grader.timer import clock
+
+MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "timeout": ("⏱", "yellow"),
+         "crashed": ("✗", "red"), "not-run": ("·", "dim")}
+
+
+def render(report: Report, console: Console, written: list[str] | None = None) -> None:
+    colour = "green" if report.clean else ("red" if report.status != "graded" else "yellow")
+    title = Text.assemble((f"{report.drill['id']}", "bold"), f"  {report.drill['title']}")
+    score = Text.assemble((f"{report.score}/{report.max_score}", f"bold {colour}"),
+                          f"  ({report.percent}%)   status: ", (report.status, colour))
+    lines = [title, score, Text(report.message)]
+    if report.timing:
+        lines.append(Text(f"time since start {clock(report.timing['elapsed_s'])}, "
+                          f"phase: {report.timing['phase']}", style="dim"))
+    console.print(Panel(Group(*lines), border_style=colour))
+
+    if report.problem:
+        _problem(report, console)
+
+    table = Table(show_header=True, header_style="bold", expand=True, box=None)
+    table.add_column("", width=2)
+    table.add_column("check", ratio=2)
+    table.add_column("pts", justify="right", width=5)
+    table.add_column("reason", ratio=3)
+    for check in report.checks:
+        mark, style = MARKS.get(check.outcome, ("?", "white"))
+        reason = escape(check.message)
+        if check.hint:
+            reason += f"\n[cyan]hint:[/cyan] {escape(check.hint)}"
+        table.add_row(f"[{style}]{mark}[/{style}]", escape(check.title),
+                      f"{check.points}/{check.max_points}", reason)
+    console.print(table)
+
+    for flag in report.red_flags:
+        body = [Text.assemble(("evidence: ", "bold"), "; ".join(flag.evidence) or "-")]
+        if flag.line:
+            body.append(Text(f"{report.candidate.get('name', '')} line {flag.line}:", style="dim"))
+            for code in flag.code:
+                body.append(Text(f"{'>' if code.marked else ' '} {code.number:4d} | {code.text}",
+                                 style="bold" if code.marked else "dim"))
+        body.append(Text.assemble(("why it matters: ", "bold"), flag.why))
+        body.append(Text.assemble(("instead: ", "bold"), flag.instead))
+        console.print(Panel(Group(*body), title=f"[red]RED FLAG[/red] {escape(flag.id)}: "
+                                                f"{escape(flag.title)}",
+                            border_style="red", title_align="left"))
+    if written:
+        console.print("[bold]Reports written:[/bold]")
+        for path in written:
+            console.print(f"  {escape(path)}", soft_wrap=True)
+
+
+def _problem(report: Report, console: Console) -> None:
+    problem = report.problem
+    body = []
+    for code in problem.get("excerpt", []):
+        marked = code["marked"]
+        body.append(Text(f"{'>' if marked else ' '} {code['number']:4d} | {code['text']}",
+                         style="bold" if marked else "dim"))
+        if marked and problem.get("caret"):
+            body.append(Text(f"         {problem['caret']}", style="bold red"))
+    if problem.get("hint"):
+        body.append(Text.assemble(("hint: ", "cyan"), problem["hint"]))
+    output = report.output.get("import_output")
+    if output:
+        body.append(Text("output while importing:", style="dim"))
+        body.append(Text(output[:1500], style="dim"))
+    if body:
+        console.print(Panel(Group(*body), title="what went wrong", border_style="red",
+                            title_align="left"))

@@ -1,0 +1,295 @@
+"""Run the hidden graders in a child process with limits, and collect its events.
+
+Limits: an environment allow-list, a memory cap, a per-check time limit (a hanging check
+is killed and reported by name, then the child restarts without it so the other checks
+still run), an import limit, an overall limit, and capped stdout/stderr. Results come
+back as JSON lines on a file of their own; nothing from the child is unpickled or eval'd.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.catalog import Drill
+
+STREAM_LIMIT = 16_000
+IMPORT_SECONDS = 60.0
+POLL_SECONDS = 0.02
+ENV_PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT",
+                   # some processors need these for OpenBLAS to compute correctly
+                   "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass
+class SandboxRun:
+    """What the child said, plus what the parent observed (timeouts, crashes, output)."""
+    hello: dict = field(default_factory=dict)
+    load_error: dict | None = None
+    load_output: str = ""
+    collected: list[dict] = field(default_factory=list)
+    results: dict[str, dict] = field(default_factory=dict)
+    status: str = "ok"          # ok | load_error | load_timeout | load_crash | total_timeout
+    message: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    elapsed_s: float = 0.0
+    restarts: int = 0
+
+
+@dataclass
+class Limits:
+    check_seconds: float
+    total_seconds: float
+    memory_mb: int
+    per_check: dict[str, float] = field(default_factory=dict)
+    import_seconds: float = IMPORT_SECONDS
+
+    @classmethod
+    def for_drill(cls, drill: Drill) -> "Limits":
+        return cls(float(drill.limits["check_seconds"]), float(drill.limits["total_seconds"]),
+                   int(drill.limits["memory_mb"]),
+                   {c.id: c.timeout for c in drill.checks if c.timeout})
+
+
+def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
+                seeds: list[int] | None = None) -> SandboxRun:
+    limits = limits or Limits.for_drill(drill)
+    work = Path(tempfile.mkdtemp(prefix="drill-grade-"))
+    try:
+        return _Runner(drill, candidate, limits, seeds or [0], work).run()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class _Runner:
+    def __init__(self, drill: Drill, candidate: Path, limits: Limits, seeds: list[int],
+                 work: Path):
+        self.drill, self.limits, self.seeds, self.work = drill, limits, seeds, work
+        self.outcome = SandboxRun()
+        self.check_of: dict[str, str | None] = {}
+        (work / "home").mkdir()
+        (work / "cwd").mkdir()
+        # The child only ever sees a copy: the candidate's own file is never touched.
+        self.candidate = work / "candidate" / drill.candidate_file
+        self.candidate.parent.mkdir()
+        shutil.copyfile(candidate, self.candidate)
+        self.graders = work / "graders"
+        shutil.copytree(drill.graders_dir, self.graders,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        self.ini = work / "pytest.ini"
+        self.ini.write_text("[pytest]\n", encoding="utf-8")
+
+    def run(self) -> SandboxRun:
+        started = time.monotonic()
+        deadline = started + self.limits.total_seconds
+        stdout, stderr = [], []
+        while True:
+            attempt = self._attempt(deadline, stdout, stderr)
+            if attempt != "restart":
+                break
+            self.outcome.restarts += 1
+            if self.outcome.restarts > len(self.check_of) + 2:
+                self.outcome.status, self.outcome.message = "total_timeout", (
+                    "the graders kept being interrupted; stopped restarting them")
+                break
+        self.outcome.elapsed_s = round(time.monotonic() - started, 3)
+        self.outcome.stdout = _join_capped(stdout)
+        self.outcome.stderr = _join_capped(stderr)
+        return self.outcome
+
+    # One child process; returns "done" or "restart" (after a hang or crash mid-test).
+    def _attempt(self, deadline: float, stdout: list, stderr: list) -> str:
+        results_path = self.work / f"events-{self.outcome.restarts}.jsonl"
+        results_path.touch()
+        config = self.work / f"config-{self.outcome.restarts}.json"
+        config.write_text(json.dumps({
+            "candidate": str(self.candidate), "display_name": self.drill.candidate_file,
+            "module_name": Path(self.drill.candidate_file).stem, "graders": str(self.graders),
+            "results": str(results_path), "entrypoints": list(self.drill.entrypoints),
+            "skip": sorted(self.outcome.results), "seeds": self.seeds,
+            "rootdir": str(self.work), "ini": str(self.ini),
+        }), encoding="utf-8")
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "grader.harness.main", str(config)],
+            cwd=self.work / "cwd", env=self._environment(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=self._apply_limits)
+        readers = [_drain(proc.stdout, stdout), _drain(proc.stderr, stderr)]
+        try:
+            return self._watch(proc, results_path, deadline)
+        finally:
+            _kill(proc)
+            for reader in readers:
+                reader.join(timeout=5)
+
+    def _watch(self, proc, results_path: Path, deadline: float) -> str:
+        offset, pending = 0, b""
+        spawned = time.monotonic()
+        loaded = False
+        current, current_start = None, 0.0
+        while True:
+            exited = proc.poll() is not None
+            with open(results_path, "rb") as handle:
+                handle.seek(offset)
+                chunk = handle.read()
+            offset += len(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                event = _parse(line)
+                kind = event.get("event")
+                if kind == "hello":
+                    self.outcome.hello = event
+                elif kind == "loaded":
+                    loaded = True
+                    self.outcome.load_output = event.get("output", "")
+                elif kind == "load_error":
+                    self.outcome.status, self.outcome.load_error = "load_error", event
+                    self.outcome.message = event.get("message", "")
+                    return "done"
+                elif kind == "collected":
+                    for test in event.get("tests", []):
+                        self.check_of[test["nodeid"]] = test.get("check")
+                        if test not in self.outcome.collected:
+                            self.outcome.collected.append(test)
+                elif kind == "start":
+                    current, current_start = event.get("nodeid"), time.monotonic()
+                elif kind == "result":
+                    self.outcome.results[event["nodeid"]] = event
+                    current = None
+                elif kind == "done":
+                    return "done"
+            now = time.monotonic()
+            if exited:
+                return self._after_exit(proc.returncode, loaded, current)
+            if not loaded and now - spawned > self.limits.import_seconds:
+                self.outcome.status = "load_timeout"
+                self.outcome.message = (f"importing {self.drill.candidate_file} did not finish "
+                                        f"within {self.limits.import_seconds:.0f}s")
+                return "done"
+            if now > deadline:
+                self.outcome.status = "total_timeout"
+                self.outcome.message = (f"grading stopped at the overall limit of "
+                                        f"{self.limits.total_seconds:.0f}s")
+                return "done"
+            if current and now - current_start > self._limit_for(current):
+                self.outcome.results[current] = _synthetic(
+                    current, self.check_of.get(current), "timeout",
+                    f"did not finish within {self._limit_for(current):.0f}s and was stopped "
+                    "(an infinite loop, or very slow code?)")
+                return "restart"
+            time.sleep(POLL_SECONDS)
+
+    def _after_exit(self, code: int, loaded: bool, current: str | None) -> str:
+        how = _describe_exit(code)
+        if not loaded:
+            self.outcome.status = "load_crash"
+            self.outcome.message = (f"the grading process {how} while importing "
+                                    f"{self.drill.candidate_file}")
+            return "done"
+        if current:
+            self.outcome.results[current] = _synthetic(
+                current, self.check_of.get(current), "crashed",
+                f"the process running this check {how} (does your code call sys.exit, "
+                "os._exit or kill its own process, or run out of memory?)")
+            return "restart"
+        pending = [n for n in self.check_of if n not in self.outcome.results]
+        return "restart" if pending else "done"
+
+    def _limit_for(self, nodeid: str) -> float:
+        check = self.check_of.get(nodeid)
+        return self.limits.per_check.get(check, self.limits.check_seconds)
+
+    def _environment(self) -> dict:
+        env = {k: os.environ[k] for k in ENV_PASSTHROUGH if k in os.environ}
+        env.update(HOME=str(self.work / "home"), TMPDIR=str(self.work / "home"),
+                   PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1")
+        env.setdefault("PATH", "/usr/bin:/bin")
+        return env
+
+    def _apply_limits(self) -> None:  # runs in the child between fork and exec
+        import resource
+
+        memory = self.limits.memory_mb * 1024 * 1024
+        for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CORE", 0)):
+            limit = getattr(resource, name, None)
+            if limit is not None:
+                try:
+                    resource.setrlimit(limit, (value, value))
+                except (ValueError, OSError):
+                    pass
+
+
+def _synthetic(nodeid: str, check: str | None, outcome: str, message: str) -> dict:
+    return {"nodeid": nodeid, "check": check, "outcome": outcome, "message": message,
+            "red_flags": [], "output": ""}
+
+
+def _parse(line: bytes) -> dict:
+    try:
+        event = json.loads(line.decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with status {code}"
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _drain(stream, sink: list) -> threading.Thread:
+    """Read a pipe to its end so the child never blocks, keeping only the first part."""
+    def pump():
+        kept = 0
+        dropped = 0
+        while True:
+            chunk = stream.read(65536)
+            if not chunk:
+                break
+            if kept < STREAM_LIMIT:
+                piece = chunk[: STREAM_LIMIT - kept]
+                sink.append(piece.decode("utf-8", "replace"))
+                kept += len(piece)
+                dropped += len(chunk) - len(piece)
+            else:
+                dropped += len(chunk)
+        if dropped:
+            sink.append(f"\n... [truncated: {dropped} more bytes]")
+        stream.close()
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return thread
+
+
+def _join_capped(parts: list[str]) -> str:
+    return "".join(parts)
