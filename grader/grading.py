@@ -10,15 +10,21 @@ from grader import __version__
 from grader.catalog import Drill
 from grader.report.model import Report
 from grader.rubric import Rubric, default_rubric
-from grader.sandbox import Limits, run_graders
+from grader.sandbox import Limits, SandboxRun, run_graders
 from grader.scoring import build_report, error_report
 from grader.timer import position
 from grader.workspace import Session, iso
 
 
-def grade(drill: Drill, candidate: Path, session: Session | None = None, *,
-          rubric: Rubric | None = None, limits: Limits | None = None,
-          seeds: list[int] | None = None, now: float | None = None) -> Report:
+def grade(drill: Drill, candidate: Path, session: Session | None = None, **options) -> Report:
+    return grade_with_run(drill, candidate, session, **options)[0]
+
+
+def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None, *,
+                   rubric: Rubric | None = None, limits: Limits | None = None,
+                   seeds: list[int] | None = None, now: float | None = None
+                   ) -> tuple[Report, SandboxRun | None]:
+    """The report, and the raw sandbox run behind it (None when nothing ran)."""
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
     environment = {"python": platform.python_version(), "drill": __version__, "torch": None}
@@ -33,21 +39,22 @@ def grade(drill: Drill, candidate: Path, session: Session | None = None, *,
     except FileNotFoundError:
         return error_report(drill, f"{candidate} does not exist: nothing to grade. "
                             f"`drill start {drill.id}` hands out the stub.", candidate=info,
-                            **common)
+                            **common), None
     except IsADirectoryError:
         return error_report(drill, f"{candidate} is a folder, not a Python file",
-                            candidate=info, **common)
+                            candidate=info, **common), None
     except OSError as exc:
         return error_report(drill, f"{candidate} cannot be read: {exc}", candidate=info,
-                            **common)
+                            **common), None
 
     info["sha256"] = hashlib.sha256(raw).hexdigest()
     source = raw.decode("utf-8", "replace")
     info["source"] = source
     run = run_graders(drill, candidate, limits, seeds)
     environment["torch"] = run.hello.get("torch")
-    return build_report(drill, rubric, run, candidate=info, source_lines=source.splitlines(),
-                        **common)
+    report = build_report(drill, rubric, run, candidate=info,
+                          source_lines=source.splitlines(), **common)
+    return report, run
 
 
 def _timing(session: Session | None, now: float | None) -> dict:
