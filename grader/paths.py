@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -15,7 +16,9 @@ def data_root() -> Path:
 
 
 def drills_dir() -> Path:
-    return data_root() / "drills"
+    # DRILL_DRILLS_DIR lets a drill author (or a test) point at another catalogue.
+    override = os.environ.get("DRILL_DRILLS_DIR")
+    return Path(override) if override else data_root() / "drills"
 
 
 def rubric_path() -> Path:

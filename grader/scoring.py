@@ -24,6 +24,9 @@ def score_checks(drill: Drill, run: SandboxRun) -> list[CheckResult]:
         tests = [TestOutcome(r["nodeid"], r.get("outcome", "error"), r.get("message", ""),
                              r.get("output", "")) for r in results]
         bad = [r for r in results if r.get("outcome") != "passed" or r.get("red_flags")]
+        # Lead with a case that really ran and failed, not one that was never run.
+        bad.sort(key=lambda r: (r.get("outcome") in ("not-run", "skipped"),
+                                (r.get("message") or "").startswith("not run")))
         collected = [t for t in run.collected if t.get("check") == spec.id]
         unfinished = len(collected) > len(results)
         passed = bool(results) and not bad and not unfinished
@@ -31,7 +34,8 @@ def score_checks(drill: Drill, run: SandboxRun) -> list[CheckResult]:
             outcome, message, hint, line = "passed", _passed_message(len(results)), "", None
         elif bad:
             first = bad[0]
-            outcome = {"timeout": "timeout", "crashed": "crashed"}.get(first.get("outcome"), "failed")
+            outcome = {"timeout": "timeout", "crashed": "crashed",
+                       "not-run": "not-run"}.get(first.get("outcome"), "failed")
             message = first.get("message") or "failed"
             if first.get("outcome") == "passed":  # only a red flag made it fail
                 message = "red flag: " + "; ".join(f["evidence"] for f in first["red_flags"])
@@ -80,6 +84,11 @@ def build_report(drill: Drill, rubric: Rubric, run: SandboxRun, *, candidate: di
     checks = score_checks(drill, run)
     flags = collect_red_flags(run, rubric, source_lines)
     status = STATUS_OF_RUN.get(run.status, "error")
+    if status == "graded":
+        # Checks that hung or crashed still leave the others graded and scored, but the
+        # report must not look like an ordinary graded run.
+        outcomes = {c.outcome for c in checks}
+        status = "error" if "crashed" in outcomes else ("timeout" if "timeout" in outcomes else status)
     problem = {}
     if run.load_error:
         problem = {k: run.load_error.get(k) for k in ("kind", "line", "code", "caret", "hint")
@@ -123,6 +132,12 @@ def _summary(checks: list[CheckResult], flags: list[RedFlag]) -> str:
     if not failed and not flags:
         return "every check passed, no red flags"
     parts = []
+    for outcome, words in (("timeout", "did not finish in time"),
+                           ("crashed", "ended the grading process")):
+        hit = [c.id for c in checks if c.outcome == outcome]
+        if hit:
+            parts.append(f"{len(hit)} check{'s' if len(hit) != 1 else ''} {words} "
+                         f"({', '.join(hit)})")
     if failed:
         parts.append(f"{failed} of {len(checks)} checks failed")
     if flags:

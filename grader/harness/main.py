@@ -40,8 +40,13 @@ def main(config_path: str) -> int:
 
     from grader.harness.plugin import GradingPlugin
 
+    only = config.get("only_checks")
     plugin = GradingPlugin(writer, module, config["candidate"], config["display_name"],
-                           config.get("seeds") or [0], set(config.get("skip", [])))
+                           config.get("seeds") or [0], set(config.get("skip", [])),
+                           set(only) if only is not None else None,
+                           config["check_seconds"], config.get("per_check", {}),
+                           set(config.get("crashed_checks", [])),
+                           config.get("check_order", []))
     args = [config["graders"], "-q", "-p", "no:cacheprovider", "-p", "no:stepwise",
             "--import-mode=importlib", "--rootdir", config["rootdir"], "-c", config["ini"],
             "--no-header", "-rN", "--tb=no"]

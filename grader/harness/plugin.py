@@ -4,6 +4,7 @@ one JSON event per test on the results channel."""
 from __future__ import annotations
 
 import linecache
+import signal
 import time
 import traceback
 
@@ -14,11 +15,26 @@ from grader.harness.events import EventWriter, cap_text
 from grader.harness.hints import crash_hint
 
 OUTPUT_LIMIT = 2000
+HANG_STREAK = 2          # after this many checks have hung...
+HANG_STREAK_SECONDS = 1  # ...the rest get this long, so one endless loop costs seconds, not minutes
+
+
+class CheckTimeout(BaseException):
+    """Raised by the alarm inside a check that runs too long. A BaseException, so a
+    candidate's `except Exception:` cannot swallow it."""
 
 
 class GradingPlugin:
     def __init__(self, writer: EventWriter, module, candidate_path: str, display_name: str,
-                 seeds: list[int], skip: set[str]):
+                 seeds: list[int], skip: set[str], only: set[str] | None = None,
+                 check_seconds: float = 20.0, per_check: dict | None = None,
+                 crashed_checks: set[str] | None = None, check_order: list[str] | None = None):
+        self.check_order = {check: index for index, check in enumerate(check_order or [])}
+        self.only = only
+        self.crashed_checks = crashed_checks or set()
+        self.check_seconds = check_seconds
+        self.per_check = per_check or {}
+        self.hung_checks: set[str] = set()
         self.writer = writer
         self.module = module
         self.candidate_path = candidate_path
@@ -43,10 +59,14 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, session, config, items):
         kept, dropped = [], []
         for item in items:
-            (dropped if item.nodeid in self.skip else kept).append(item)
+            unwanted = self.only is not None and self._check_id(item) not in self.only
+            (dropped if item.nodeid in self.skip or unwanted else kept).append(item)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
-            items[:] = kept
+        # Run in the manifest's order: cheap checks first, slow ones (a training run) last.
+        last = len(self.check_order)
+        kept.sort(key=lambda item: self.check_order.get(self._check_id(item), last))
+        items[:] = kept
         self.writer.emit("collected", tests=[
             {"nodeid": item.nodeid, "check": self._check_id(item)} for item in items])
 
@@ -63,6 +83,36 @@ class GradingPlugin:
                                 "started": time.monotonic()}
         self.writer.emit("start", nodeid=nodeid)
 
+    def pytest_runtest_setup(self, item):
+        check = self._check_id(item)
+        if check in self.hung_checks:
+            self.records[item.nodeid]["hung"] = "timeout"
+            pytest.skip("not run: an earlier case of this check did not finish in time")
+        if check in self.crashed_checks:
+            self.records[item.nodeid]["hung"] = "crashed"
+            pytest.skip("not run: an earlier case of this check ended the grading process")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        limit = self._limit(self._check_id(item))
+
+        def on_alarm(signum, frame):
+            raise CheckTimeout(limit)
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            return (yield)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def _limit(self, check: str | None) -> float:
+        limit = float(self.per_check.get(check) or self.check_seconds)
+        if len(self.hung_checks) >= HANG_STREAK:
+            limit = min(limit, HANG_STREAK_SECONDS)
+        return limit
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
@@ -72,8 +122,12 @@ class GradingPlugin:
         if report.failed and record["outcome"] == "passed":
             record["outcome"] = "failed" if call.when == "call" else "error"
             record.update(self._describe(call.excinfo))
+            if call.excinfo is not None and isinstance(call.excinfo.value, CheckTimeout):
+                record["outcome"] = "timeout"
+                if record["check"]:
+                    self.hung_checks.add(record["check"])
         elif report.skipped and call.when in ("setup", "call"):
-            record["outcome"] = "skipped"
+            record["outcome"] = record.get("hung") or "skipped"
             record["message"] = _skip_reason(report)
         if call.when == "call" or (call.when == "setup" and report.failed):
             out = (report.capstdout or "") + (report.capstderr or "")
@@ -83,6 +137,7 @@ class GradingPlugin:
     def pytest_runtest_logfinish(self, nodeid, location):
         record = self.records.pop(nodeid, {"nodeid": nodeid, "outcome": "error",
                                            "message": "no report"})
+        record.pop("hung", None)
         record["red_flags"] = api.take_flags()
         record["duration"] = round(time.monotonic() - record.pop("started", time.monotonic()), 4)
         self.writer.emit("result", **record)
@@ -94,6 +149,12 @@ class GradingPlugin:
             return {"message": "failed"}
         exc = excinfo.value
         where = self._candidate_frame(excinfo.tb)
+        if isinstance(exc, CheckTimeout):
+            message = (f"did not finish within {exc.args[0]:g}s and was stopped "
+                       "(an endless loop, or very slow code?)")
+            if where:
+                message += f"; it was running {self.display_name} line {where['line']}"
+            return {"message": message, "where": where}
         if isinstance(exc, AssertionError):
             # Our graders' assertion messages are written for the candidate; pytest's
             # introspection detail after them is for us.
