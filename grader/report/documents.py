@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader import paths
 from grader.report.model import Report
@@ -26,7 +26,7 @@ def _environment() -> Environment:
         loader=FileSystemLoader(str(paths.templates_dir())),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
                                      default_for_string=True, default=True),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = md_escape
     env.filters["cell"] = lambda text: md_escape(text).replace("|", "\\|").replace("\n", " ")
     env.globals.update(clock=clock, marks=MARKS, fence=fence, numbered=numbered)

@@ -1,0 +1,11 @@
+import torch.nn as nn
+
+
+class Dropout(nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+        self.keep = 1 / (0 * p)
+
+    def forward(self, x):
+        return x

@@ -1,0 +1,4 @@
+import sys
+
+print("setting up")
+sys.exit(3)

@@ -1,0 +1,67 @@
+"""Golden cases: every failure mode of grading, each a folder pairing a candidate file
+with the report it must produce (the idea of exercism's test-runner examples).
+
+expected.json keys (all optional): status; score; full_marks; message (substrings of
+the report message); problem (subset of report.problem, strings as substrings);
+checks ({check id: [outcome, substrings of its message...]}); hints ({check id:
+substring}); import_output (substring); limits (sandbox overrides, to keep hangs short).
+"""
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader.grading import grade
+from grader.report.bundle import write_bundle
+from grader.sandbox import Limits
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.json").is_file())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_case(case, dropout, tmp_path):
+    folder = GOLDEN / case
+    expected = json.loads((folder / "expected.json").read_text())
+    source = folder / "candidate.py"
+    candidate = tmp_path / "dropout.py"
+    if source.exists():
+        candidate.write_bytes(source.read_bytes())
+    before = hashlib.sha256(candidate.read_bytes()).hexdigest() if candidate.exists() else None
+
+    limits = replace(Limits.for_drill(dropout), **expected.get("limits", {}))
+    report = grade(dropout, candidate, limits=limits)
+
+    assert report.status == expected.get("status", report.status), report.message
+    if "score" in expected:
+        assert report.score == expected["score"], [(c.id, c.message) for c in report.checks if c.passed]
+    if expected.get("full_marks"):
+        assert report.score == report.max_score and not report.red_flags, [
+            (c.id, c.message) for c in report.checks if not c.passed]
+        assert report.exit_code == 0
+    else:
+        assert report.exit_code == 1
+    for fragment in expected.get("message", []):
+        assert fragment in report.message
+    for key, value in expected.get("problem", {}).items():
+        actual = report.problem.get(key)
+        assert (value in actual) if isinstance(value, str) else actual == value, (key, actual)
+    checks = {c.id: c for c in report.checks}
+    for check_id, (outcome, *fragments) in expected.get("checks", {}).items():
+        assert checks[check_id].outcome == outcome, checks[check_id].message
+        for fragment in fragments:
+            assert fragment in checks[check_id].message
+    for check_id, fragment in expected.get("hints", {}).items():
+        assert fragment in checks[check_id].hint
+    if "import_output" in expected:
+        assert expected["import_output"] in report.output["import_output"]
+
+    # The candidate's file is byte-for-byte unchanged, and a full report still renders.
+    after = hashlib.sha256(candidate.read_bytes()).hexdigest() if candidate.exists() else None
+    assert before == after
+    written = write_bundle(report, tmp_path / "reports", "bundle")
+    data = json.loads(written[1].read_text())
+    assert data["status"] == report.status and data["schema_version"] == 1
