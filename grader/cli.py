@@ -27,10 +27,10 @@ class DrillGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            err_console.print(f"[red]drill:[/red] {_escape(exc)}")
+            err_console.print(f"[red]drill:[/red] {_escape(exc)}", soft_wrap=True)
             sys.exit(2)
         except DrillError as exc:
-            err_console.print(f"[red]drill:[/red] {_escape(exc)}")
+            err_console.print(f"[red]drill:[/red] {_escape(exc)}", soft_wrap=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
