@@ -244,7 +244,10 @@ class _Runner:
         env = {k: os.environ[k] for k in ENV_PASSTHROUGH if k in os.environ}
         env.update(HOME=str(self.work / "home"), TMPDIR=str(self.work / "home"),
                    PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1")
+                   MKL_NUM_THREADS="1",
+                   # A fixed threshold makes glibc return big tensors' memory on free;
+                   # the adaptive default fragments the heap until the memory cap hits.
+                   MALLOC_MMAP_THRESHOLD_="1048576")
         env.setdefault("PATH", "/usr/bin:/bin")
         return env
 

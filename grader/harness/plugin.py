@@ -43,6 +43,9 @@ class GradingPlugin:
         self.skip = skip
         self.records: dict[str, dict] = {}
 
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", f"{api.CHECK_MARKER}(id): the manifest check a test belongs to")
+
     # --- fixtures the graders ask for -------------------------------------------------
 
     @pytest.fixture

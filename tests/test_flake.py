@@ -1,0 +1,46 @@
+"""Statistical graders never flake: each holds for correct solutions under 200 seeds.
+
+The graders take their seed from the harness's `seed` parameter; grading uses one seed,
+these tests use 200. The solutions draw their masks differently (uniform >= p, bernoulli,
+uniform_ + where), so together they stand for any correct implementation.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+
+from grader.sandbox import Limits, run_graders
+
+SEEDS = list(range(200))
+STATISTICAL = ["drop-fraction", "expectation", "independence"]
+
+
+def _assert_all_passed(run, expected_cases):
+    assert run.status == "ok", run.message
+    failures = [(r["nodeid"], r["message"]) for r in run.results.values()
+                if r["outcome"] != "passed" or r.get("red_flags")]
+    assert not failures, failures[:5]
+    assert len(run.results) == expected_cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solution", ["reference.py", "bernoulli.py"])
+def test_statistical_checks_hold_for_200_seeds(dropout, solution):
+    limits = replace(Limits.for_drill(dropout), total_seconds=1200)
+    run = run_graders(dropout, dropout.root / "solutions" / solution, limits, seeds=SEEDS,
+                      only_checks=STATISTICAL)
+    # drop-fraction and expectation at 4 values of p, independence at 2
+    _assert_all_passed(run, (4 + 4 + 2) * len(SEEDS))
+
+
+@pytest.mark.slow
+def test_overfit_benefit_holds_for_200_seeds(dropout):
+    limits = replace(Limits.for_drill(dropout), total_seconds=1800, per_check={})
+    halves = [SEEDS[:100], SEEDS[100:]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda seeds: run_graders(
+            dropout, dropout.root / "solutions" / "reference.py", limits, seeds=seeds,
+            only_checks=["overfit-benefit"]), halves))
+    for run in runs:
+        _assert_all_passed(run, 100)
