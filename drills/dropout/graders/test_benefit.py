@@ -8,11 +8,11 @@ import torch.nn.functional as F
 from grader.harness.api import check
 
 IN_DIM, N_TRAIN, N_TEST, HIDDEN, STEPS, LR, NOISE = 10, 30, 1000, 64, 1000, 5e-3, 1.0
-REQUIRED_SHRINK = 0.95  # gap(p=0.5) must be at most this fraction of gap(p=0)
+REQUIRED_SHRINK = 0.9  # gap(p=0.5) must be at most this fraction of gap(p=0)
 
 
 def _task():
-    gen = torch.Generator().manual_seed(7)
+    gen = torch.Generator().manual_seed(2)
     w = torch.randn(IN_DIM, 1, generator=gen)
     x_train = torch.randn(N_TRAIN, IN_DIM, generator=gen)
     x_test = torch.randn(N_TEST, IN_DIM, generator=gen)
