@@ -22,7 +22,7 @@ def score_checks(drill: Drill, run: SandboxRun) -> list[CheckResult]:
     for spec in drill.checks:
         results = sorted(by_check.get(spec.id, []), key=lambda r: r["nodeid"])
         tests = [TestOutcome(r["nodeid"], r.get("outcome", "error"), r.get("message", ""),
-                             r.get("output", "")) for r in results]
+                             r.get("output", ""), r.get("duration", 0.0)) for r in results]
         bad = [r for r in results if r.get("outcome") != "passed" or r.get("red_flags")]
         # Lead with a case that really ran and failed, not one that was never run.
         bad.sort(key=lambda r: (r.get("outcome") in ("not-run", "skipped"),

@@ -17,6 +17,7 @@ class TestOutcome:
     outcome: str          # passed | failed | error | skipped | timeout | crashed
     message: str = ""
     output: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass
