@@ -10,14 +10,19 @@ import os
 import sys
 from pathlib import Path
 
+from functools import lru_cache
+
 import click
-from rich.console import Console
 
 from grader import __version__
 from grader.errors import DrillError, UsageError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+# rich is imported on first use: `drill --help` and `drill list` never need it.
+@lru_cache(maxsize=None)
+def _console(stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, highlight=False)
 
 
 class DrillGroup(click.Group):
@@ -27,28 +32,31 @@ class DrillGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            err_console.print(f"[red]drill:[/red] {_escape(exc)}", soft_wrap=True)
-            sys.exit(2)
+            _fail(exc, 2)
         except DrillError as exc:
-            err_console.print(f"[red]drill:[/red] {_escape(exc)}", soft_wrap=True)
-            sys.exit(1)
+            _fail(exc, 1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            err_console.print("[red]drill:[/red] interrupted")
+            click.echo("drill: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so plainly, keep the trace optional
             if os.environ.get("DRILL_DEBUG"):
                 raise
-            err_console.print(f"[red]drill: internal error:[/red] {type(exc).__name__}: "
-                              f"{_escape(exc)}\nRe-run with DRILL_DEBUG=1 for the traceback, "
-                              "and please report it.")
+            click.echo(f"drill: internal error: {type(exc).__name__}: {exc}\nRe-run with "
+                       "DRILL_DEBUG=1 for the traceback, and please report it.", err=True)
             sys.exit(3)
 
 
-def _escape(exc) -> str:
+def _fail(exc: Exception, status: int) -> None:
+    click.secho("drill: ", fg="red", err=True, nl=False)
+    click.echo(str(exc), err=True)
+    sys.exit(status)
+
+
+def _escape(text) -> str:
     from rich.markup import escape
-    return escape(str(exc))
+    return escape(str(text))
 
 
 @click.group(cls=DrillGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,19 +75,21 @@ def main():
 @main.command("list")
 def list_command():
     """List the drills: id, title, difficulty, minutes."""
-    from rich.table import Table
-
     from grader import catalog
 
-    table = Table(box=None, header_style="bold")
-    for column in ("id", "title", "difficulty", "minutes"):
-        table.add_column(column)
+    rows = [("id", "title", "difficulty", "minutes")]
     for entry in catalog.load_all():
         if isinstance(entry, Exception):
-            table.add_row("[red]broken[/red]", _escape(entry), "", "")
+            rows.append(("broken", str(entry), "", ""))
         else:
-            table.add_row(entry.id, entry.title, entry.difficulty, f"{entry.minutes:g}")
-    console.print(table)
+            rows.append((entry.id, entry.title, entry.difficulty, f"{entry.minutes:g}"))
+    widths = [max(len(row[i]) for row in rows if row[0] != "broken") for i in range(3)]
+    for index, row in enumerate(rows):
+        if row[0] == "broken":
+            click.secho(f"{'broken':{widths[0]}}  {row[1]}", fg="red")
+            continue
+        line = "  ".join(f"{cell:{width}}" for cell, width in zip(row, widths)) + f"  {row[3]}"
+        click.secho(line.rstrip(), bold=index == 0)
 
 
 @main.command()
@@ -94,12 +104,12 @@ def start(drill_id, directory, force):
 
     drill, root = app.start(drill_id, directory, force)
     shown = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
-    console.print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {drill.minutes:g} min)")
-    console.print(f"Workspace: [cyan]{shown}[/cyan]")
+    _console().print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {drill.minutes:g} min)")
+    _console().print(f"Workspace: [cyan]{_escape(shown)}[/cyan]")
     for name in drill.handout:
-        console.print(f"  {name}")
-    console.print("Plan: " + " → ".join(f"{p.name} {p.minutes:g} min" for p in drill.plan))
-    console.print(f"The clock is running. Read {shown}/BRIEF.md first; "
+        _console().print(f"  {name}")
+    _console().print("Plan: " + " → ".join(f"{p.name} {p.minutes:g} min" for p in drill.plan))
+    _console().print(f"The clock is running. Read {shown}/BRIEF.md first; "
                   f"`drill status` shows the time, `drill grade` (inside {shown}) grades "
                   f"{drill.candidate_file}.")
 
@@ -110,7 +120,7 @@ def status():
     from grader.status_view import show_status
     from grader.workspace import current_session
 
-    show_status(current_session(), console)
+    show_status(current_session(), _console())
 
 
 @main.command()
@@ -132,11 +142,11 @@ def grade(file, drill_id, json_path, html_path, md_path):
     from grader.workspace import stamp
 
     target = app.grade_target(file, drill_id)
-    with console.status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
+    with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
         report = run_grade(target.drill, target.candidate, target.session)
     written = write_bundle(report, target.reports_parent, stamp(),
                            {"json": json_path, "html": html_path, "md": md_path})
-    render(report, console, [_shown(p) for p in written])
+    render(report, _console(), [_shown(p) for p in written])
     sys.exit(report.exit_code)
 
 
@@ -158,4 +168,4 @@ def dev_check(drill_ids, jobs):
     from grader.devcheck import check_drills, print_findings
 
     results = check_drills(list(drill_ids) or None, jobs=jobs)
-    sys.exit(0 if print_findings(results, console) else 1)
+    sys.exit(0 if print_findings(results, _console()) else 1)

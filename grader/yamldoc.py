@@ -49,7 +49,8 @@ def load_yaml(path: Path) -> YamlDoc:
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot be read ({exc})") from None
     try:
-        loader = yaml.SafeLoader(text)
+        # libyaml's loader when PyYAML has it: several times faster, same API and results
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -47,7 +47,11 @@ def main(config_path: str) -> int:
                            config["check_seconds"], config.get("per_check", {}),
                            set(config.get("crashed_checks", [])),
                            config.get("check_order", []))
-    args = [config["graders"], "-q", "-p", "no:cacheprovider", "-p", "no:stepwise",
+    # Plain asserts: our graders write their own messages, and skipping the rewrite (and
+    # plugins grading never uses) shaves start-up time off every grading.
+    args = [config["graders"], "-q", "--assert=plain", "-p", "no:cacheprovider",
+            "-p", "no:stepwise", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+            "-p", "no:legacypath", "-p", "no:nose",
             "--import-mode=importlib", "--rootdir", config["rootdir"], "-c", config["ini"],
             "--no-header", "-rN", "--tb=no"]
     pytest.main(args, plugins=[plugin])
