@@ -7,8 +7,11 @@ import torch.nn.functional as F
 
 from grader.harness.api import check
 
-IN_DIM, N_TRAIN, N_TEST, HIDDEN, STEPS, LR, NOISE = 10, 30, 1000, 64, 1000, 5e-3, 1.0
-REQUIRED_SHRINK = 0.9  # gap(p=0.5) must be at most this fraction of gap(p=0)
+IN_DIM, N_TRAIN, N_TEST, HIDDEN, STEPS, LR, NOISE = 10, 30, 1000, 64, 750, 5e-3, 1.0
+# gap(p=0.5) must be at most this fraction of gap(p=0). Measured for the reference over
+# 200 mask seeds: the ratio averages 0.66 (sd about 0.036, worst 0.77), so 0.9 sits more
+# than six standard deviations away, while a layer that never drops scores exactly 1.0.
+REQUIRED_SHRINK = 0.9
 
 
 def _task():
