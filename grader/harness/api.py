@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 from dataclasses import asdict, dataclass
 
 import pytest
@@ -92,3 +93,25 @@ def first_line(module, predicate, within: ast.AST | None = None) -> int | None:
 def method_line(module, class_name: str, method: str) -> int | None:
     node = function_node(module, class_name, method)
     return node.lineno if node else None
+
+
+def traced_call(module, fn, *args):
+    """Call fn(*args) and also return the last line of the candidate's file that ran:
+    for a layer's forward, the line that produced the output (the evidence line)."""
+    path = getattr(module, "__file__", None)
+    lines: list[int] = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename != path:
+            return None  # only the candidate's own frames are traced line by line
+        if event == "line":
+            lines.append(frame.f_lineno)
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        result = fn(*args)
+    finally:
+        sys.settrace(previous)
+    return result, (lines[-1] if lines else None)

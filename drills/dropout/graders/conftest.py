@@ -34,6 +34,17 @@ def forward_line(candidate):
 
 
 @pytest.fixture
+def traced(candidate, forward_line):
+    """traced(layer, x) -> (output, the candidate's line that produced it)."""
+    from grader.harness.api import traced_call
+
+    def call(layer, x):
+        output, line = traced_call(candidate, layer, x)
+        return output, line or forward_line
+    return call
+
+
+@pytest.fixture
 def best_time():
     def measure(fn, repeats=5):
         best = float("inf")

@@ -8,16 +8,17 @@ from grader.harness.api import check, red_flag
 
 @check("eval-identity")
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
-def test_eval_mode_returns_input(make, forward_line, p):
+def test_eval_mode_returns_input(make, traced, p):
     layer = make(p, train=False)
     x = torch.rand(4096) + 0.5  # strictly positive, so ratios are defined
-    first, second = layer(x.clone()), layer(x.clone())
+    first, line = traced(layer, x.clone())
+    second = layer(x.clone())
     differ = int((first != second).sum())
     zeros = int((first == 0).sum())
     if differ or zeros:
         red_flag("active-in-eval",
                  f"in eval mode at p={p}: two calls on the same input differ in {differ} of "
-                 f"4096 positions, and {zeros} outputs are zero", line=forward_line)
+                 f"4096 positions, and {zeros} outputs are zero", line=line)
     else:
         ratio = (first.double() / x.double())
         spread = float(ratio.max() - ratio.min())
@@ -26,7 +27,7 @@ def test_eval_mode_returns_input(make, forward_line, p):
             red_flag("test-time-scaling",
                      f"in eval mode at p={p} every output is {factor:.3f} x its input "
                      f"(1-p = {1 - p:.3f}); eval mode should return the input unchanged",
-                     line=forward_line)
+                     line=line)
     assert torch.equal(first, x), f"eval mode at p={p} did not return the input unchanged"
 
 

@@ -11,31 +11,31 @@ TOLERANCE = {torch.float16: 2e-3, torch.bfloat16: 1.6e-2, torch.float32: 1e-5,
 
 @check("input-untouched")
 @pytest.mark.parametrize("train", [True, False])
-def test_input_is_not_modified(make, forward_line, train):
+def test_input_is_not_modified(make, traced, train):
     x = torch.randn(2048)
     before = x.clone()
-    make(0.5, train=train)(x)
+    _, line = traced(make(0.5, train=train), x)
     changed = int((x != before).sum())
     if changed:
         red_flag("inplace-mutation",
                  f"after one {'training' if train else 'eval'}-mode call, {changed} of 2048 "
-                 "elements of the caller's input tensor had changed", line=forward_line)
+                 "elements of the caller's input tensor had changed", line=line)
     assert changed == 0, "forward() modified its input tensor in place"
 
 
 @check("dtype-device")
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64],
                          ids=lambda d: str(d).replace("torch.", ""))
-def test_dtype_and_device_are_preserved(make, forward_line, dtype):
+def test_dtype_and_device_are_preserved(make, traced, dtype):
     p = 0.4
     x = (torch.rand(4096) + 0.5).to(dtype)
     name = str(dtype).replace("torch.", "")
     for train in (True, False):
-        y = make(p, train=train)(x.clone())
+        y, line = traced(make(p, train=train), x.clone())
         if y.dtype != x.dtype:
             red_flag("dtype-changed", f"a {name} input came back as "
                      f"{str(y.dtype).replace('torch.', '')} in "
-                     f"{'training' if train else 'eval'} mode", line=forward_line)
+                     f"{'training' if train else 'eval'} mode", line=line)
         assert y.dtype == x.dtype, f"{name} input, {y.dtype} output"
         assert y.device == x.device, f"input on {x.device}, output on {y.device}"
     y = make(p, train=True)(x.clone())

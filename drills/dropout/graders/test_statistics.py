@@ -11,14 +11,14 @@ N = 1 << 20
 
 @check("drop-fraction")
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
-def test_fraction_dropped_matches_p(make, bound, forward_line, seed, p):
-    y = make(p)(torch.full((N,), 1.5))
+def test_fraction_dropped_matches_p(make, bound, traced, seed, p):
+    y, line = traced(make(p), torch.full((N,), 1.5))
     dropped = float((y == 0).double().mean())
     tolerance = bound(p * (1 - p), N)
     if abs(dropped - p) > tolerance and p != 0.5 and abs(dropped - (1 - p)) <= tolerance:
         red_flag("keep-drop-confusion",
                  f"at p={p} the layer dropped {dropped:.1%} of the elements, i.e. 1-p: "
-                 "p is being used as the keep probability", line=forward_line)
+                 "p is being used as the keep probability", line=line)
     assert abs(dropped - p) <= tolerance, (
         f"at p={p} the layer dropped {dropped:.2%} of the elements "
         f"(expected {p:.0%} +/- {tolerance:.2%})")
@@ -26,9 +26,9 @@ def test_fraction_dropped_matches_p(make, bound, forward_line, seed, p):
 
 @check("survivor-scale")
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.7])
-def test_survivors_are_divided_by_keep_probability(make, forward_line, p):
+def test_survivors_are_divided_by_keep_probability(make, traced, p):
     x = torch.rand(1 << 16) + 0.5
-    y = make(p)(x.clone())  # a clone: an in-place layer must not corrupt our reference
+    y, line = traced(make(p), x.clone())  # a clone: an in-place layer must not corrupt x
     kept = y != 0
     assert kept.any(), f"at p={p} every element was dropped"
     ratio = (y[kept].double() / x[kept].double())
@@ -36,11 +36,11 @@ def test_survivors_are_divided_by_keep_probability(make, forward_line, p):
     if some_dropped and torch.allclose(ratio, torch.ones_like(ratio), rtol=1e-5):
         red_flag("no-rescale",
                  f"at p={p} the surviving elements equal the input (x 1.000) instead of "
-                 f"x / (1-p) = x {1 / (1 - p):.3f}", line=forward_line)
+                 f"x / (1-p) = x {1 / (1 - p):.3f}", line=line)
     elif p != 0.5 and torch.allclose(ratio, torch.full_like(ratio, 1 / p), rtol=1e-5):
         red_flag("keep-drop-confusion",
                  f"at p={p} the survivors were multiplied by {1 / p:.3f} = 1/p instead of "
-                 f"1/(1-p) = {1 / (1 - p):.3f}", line=forward_line)
+                 f"1/(1-p) = {1 / (1 - p):.3f}", line=line)
     expected = x[kept] / (1 - p)
     assert torch.allclose(y[kept], expected, rtol=1e-5, atol=0), (
         f"at p={p} survivors should be x / (1-p) = x {1 / (1 - p):.3f}; the first one is "
@@ -62,14 +62,16 @@ def test_mean_is_preserved(make, bound, seed, p):
 
 @check("fresh-mask")
 @pytest.mark.parametrize("p", [0.3, 0.5])
-def test_each_call_draws_a_new_mask(make, forward_line, p):
+def test_each_call_draws_a_new_mask(make, traced, p):
     layer = make(p)
     x = torch.ones(4096)
-    first, second = layer(x) == 0, layer(x) == 0
+    first = layer(x) == 0
+    output, line = traced(layer, x)
+    second = output == 0
     if first.any() and torch.equal(first, second):
         red_flag("fixed-mask",
                  f"two consecutive calls at p={p} dropped exactly the same "
-                 f"{int(first.sum())} of 4096 positions", line=forward_line)
+                 f"{int(first.sum())} of 4096 positions", line=line)
     assert not torch.equal(first, second), "the same mask was used on two calls"
 
 
