@@ -19,10 +19,35 @@ class GradeTarget:
     reports_parent: Path
 
 
-def start(drill_id: str, directory: Path | None, force: bool = False) -> tuple[Drill, Path]:
+def start(drill_id: str, directory: Path | None, force: bool = False,
+          minutes: float | None = None) -> tuple[Drill, Path]:
     drill = catalog.load_drill(drill_id)
     dest = Path(directory) if directory else Path.cwd() / f"drill-{drill.id}"
-    return drill, workspace.create(drill, dest, force=force)
+    return drill, workspace.create(drill, dest, force=force, minutes=minutes)
+
+
+VISIBLE_CHECKS_SECONDS = 120
+
+
+def run_visible_checks(session: Session) -> int:
+    """Run the workspace's own sanity-check script with this Python; its exit status."""
+    import subprocess
+    import sys
+
+    drill = catalog.load_drill(session.drill_id)
+    if not drill.visible_checks:
+        raise UsageError(f"the drill '{drill.id}' has no visible checks")
+    script = session.root / drill.visible_checks
+    if not script.is_file():
+        raise UsageError(f"{script} is missing; `drill reset` does not touch it, but "
+                         f"`drill start {drill.id} --force` hands it out again")
+    try:
+        return subprocess.run([sys.executable, script.name], cwd=session.root,
+                              timeout=VISIBLE_CHECKS_SECONDS).returncode
+    except subprocess.TimeoutExpired:
+        print(f"drill: the checks did not finish within {VISIBLE_CHECKS_SECONDS}s "
+              "(an endless loop in your code?)", file=sys.stderr)
+        return 1
 
 
 def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = None) -> GradeTarget:

@@ -46,6 +46,7 @@ class Drill:
     checks: tuple[CheckSpec, ...]
     hints: tuple[str, ...]
     limits: dict = field(default_factory=dict)
+    visible_checks: str | None = None
 
     @property
     def minutes(self) -> float:
@@ -110,7 +111,7 @@ def load_manifest(path: Path) -> Drill:
     doc = load_yaml(path)
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
-              "handout", "entrypoints", "checks", "hints", "limits"})
+              "handout", "entrypoints", "checks", "hints", "limits", "visible_checks"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -153,6 +154,9 @@ def load_manifest(path: Path) -> Drill:
     for index, name in enumerate(handout):
         if not (root / "handout" / name).is_file():
             raise doc.fail(("handout", index), f"no such file {root / 'handout' / name}")
+    visible = top.text("visible_checks", None)
+    if visible is not None and visible not in handout:
+        raise top.fail("visible_checks", f"'{visible}' is not one of the handed-out files")
     if not (root / "graders").is_dir():
         raise ManifestError(f"{root}: missing the graders/ folder")
 
@@ -177,4 +181,5 @@ def load_manifest(path: Path) -> Drill:
         checks=tuple(checks),
         hints=tuple(top.strings("hints", [])),
         limits=limits,
+        visible_checks=visible,
     )

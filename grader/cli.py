@@ -98,29 +98,130 @@ def list_command():
               help="Where to create the workspace (default: ./drill-ID).")
 @click.option("--force", is_flag=True,
               help="Reuse a non-empty folder; its files are backed up under .drill/backups/ first.")
-def start(drill_id, directory, force):
+@click.option("--minutes", type=float, default=None,
+              help="Scale the phase plan to this many minutes in all.")
+def start(drill_id, directory, force, minutes):
     """Hand out a workspace for drill ID and start its clock."""
     from grader import app
 
-    drill, root = app.start(drill_id, directory, force)
+    drill, root = app.start(drill_id, directory, force, minutes)
     shown = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
-    _console().print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {drill.minutes:g} min)")
+    from grader.workspace import load_session
+
+    plan = load_session(root).plan
+    total = sum(p["minutes"] for p in plan)
+    _console().print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {total:.3g} min)")
     _console().print(f"Workspace: [cyan]{_escape(shown)}[/cyan]")
     for name in drill.handout:
         _console().print(f"  {name}")
-    _console().print("Plan: " + " → ".join(f"{p.name} {p.minutes:g} min" for p in drill.plan))
+    _console().print("Plan: " + " → ".join(f"{p['phase']} {p['minutes']:.3g} min" for p in plan))
     _console().print(f"The clock is running. Read {shown}/BRIEF.md first; "
                   f"`drill status` shows the time, `drill grade` (inside {shown}) grades "
                   f"{drill.candidate_file}.")
 
 
 @main.command()
-def status():
+@click.option("--watch", is_flag=True, help="Keep a live view until the session ends (Ctrl-C to leave).")
+def status(watch):
     """Elapsed time, the current phase and the time left (inside a workspace)."""
-    from grader.status_view import show_status
+    from grader.status_view import show_status, watch as watch_view
     from grader.workspace import current_session
 
-    show_status(current_session(), _console())
+    (watch_view if watch else show_status)(current_session(), _console())
+
+
+@main.command()
+def timer():
+    """A live view of the clock for a second terminal (same as status --watch)."""
+    from grader.status_view import watch as watch_view
+    from grader.workspace import current_session
+
+    watch_view(current_session(), _console())
+
+
+@main.command("next")
+def next_command():
+    """Mark the move to the next phase now."""
+    from grader.session_ops import next_phase
+    from grader.timer import clock
+    from grader.workspace import current_session
+
+    ended, line = next_phase(current_session())
+    done = next(p for p in line.phases if p.name == ended)
+    _console().print(f"{ended} done after {clock(done.spent_s(line.elapsed_s))} "
+                     f"(planned {clock(done.planned_s)}) → now: [bold]{line.phase}[/bold]")
+
+
+@main.command()
+def pause():
+    """Stop the clock for an interruption (recorded in the report)."""
+    from grader.session_ops import pause as pause_session
+    from grader.workspace import current_session
+
+    pause_session(current_session())
+    _console().print("Paused. `drill resume` restarts the clock.")
+
+
+@main.command()
+def resume():
+    """Restart the clock after `drill pause`."""
+    from grader.session_ops import resume as resume_session
+    from grader.timer import clock
+    from grader.workspace import current_session
+
+    paused = resume_session(current_session())
+    _console().print(f"Resumed after a pause of {clock(paused)}.")
+
+
+@main.command()
+def hint():
+    """Reveal the drill's next hint (recorded, with the time, in the report)."""
+    from grader.session_ops import take_hint
+    from grader.workspace import current_session
+
+    shown = take_hint(current_session())
+    if shown is None:
+        _console().print("No hints left: you have seen them all.")
+        return
+    _console().print(f"[bold]Hint {shown.number}/{shown.total}:[/bold] {_escape(shown.text)}")
+
+
+@main.command()
+def check():
+    """Run the workspace's visible sanity checks (not the hidden graders)."""
+    from grader import app
+    from grader.workspace import current_session
+
+    sys.exit(app.run_visible_checks(current_session()))
+
+
+@main.command()
+def history():
+    """Every grading of this session: time, score, red flags."""
+    from grader.history_view import show_history
+    from grader.workspace import current_session
+
+    show_history(current_session(), _console())
+
+
+@main.command()
+@click.option("--restore", "restore_name", is_flag=False, flag_value="", default=None,
+              metavar="[BACKUP]", help="Bring back a saved file (the newest, or BACKUP) instead.")
+def reset(restore_name):
+    """Put the stub back; your current file is saved under .drill/backups/ first."""
+    from grader import session_ops
+    from grader.workspace import current_session
+
+    session = current_session()
+    if restore_name is None:
+        saved = session_ops.reset(session)
+        where = f"; your file was saved to {_shown(saved)}" if saved else ""
+        _console().print(f"{session.candidate_file} is the stub again{_escape(where)}. "
+                         "`drill reset --restore` brings it back.")
+    else:
+        source, saved = session_ops.restore(session, restore_name or None)
+        _console().print(f"Restored {_escape(_shown(source))}"
+                         + (f" (the file it replaced is in {_escape(_shown(saved))})" if saved else ""))
 
 
 @main.command()
@@ -146,6 +247,9 @@ def grade(file, drill_id, json_path, html_path, md_path):
         report = run_grade(target.drill, target.candidate, target.session)
     written = write_bundle(report, target.reports_parent, stamp(),
                            {"json": json_path, "html": html_path, "md": md_path})
+    if target.session is not None:
+        from grader.session_ops import attempt_record, record_attempt
+        record_attempt(target.session, attempt_record(report, written[0].parent, target.session))
     render(report, _console(), [_shown(p) for p in written])
     sys.exit(report.exit_code)
 

@@ -7,12 +7,12 @@ import platform
 from pathlib import Path
 
 from grader import __version__
+from grader.errors import DrillError
 from grader.catalog import Drill
 from grader.report.model import Report
 from grader.rubric import Rubric, default_rubric
 from grader.sandbox import Limits, SandboxRun, run_graders
 from grader.scoring import build_report, error_report
-from grader.timer import position
 from grader.workspace import Session, iso
 
 
@@ -54,14 +54,51 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     environment["torch"] = run.hello.get("torch")
     report = build_report(drill, rubric, run, candidate=info,
                           source_lines=source.splitlines(), **common)
+    _add_history(report, session)
     return report, run
+
+
+def _add_history(report: Report, session: Session | None) -> None:
+    if session is None:
+        return
+    from grader.session_ops import first_full_score_s
+
+    report.attempts = list(session.attempts)
+    this = {"elapsed_s": report.elapsed_s, "score": report.score, "status": report.status,
+            "max_score": report.max_score, "red_flags": [f.id for f in report.red_flags]}
+    report.first_full_score_s = first_full_score_s(report.attempts + [this])
 
 
 def _timing(session: Session | None, now: float | None) -> dict:
     if session is None:
         return {}
-    elapsed = session.elapsed_s(now)
-    where = position(session.plan, elapsed)
-    return {"elapsed_s": round(elapsed, 1), "phase": where.phase,
-            "overtime_s": round(where.overtime_s, 1), "plan": session.plan,
-            "plan_s": where.total_s, "boundaries_assumed": True}
+    line = session.timeline(now)
+    hints = catalog_hints(session)
+    return {
+        "elapsed_s": round(line.elapsed_s, 1), "phase": line.phase,
+        "overtime_s": round(line.overtime_s, 1), "plan": session.plan, "plan_s": line.total_s,
+        "boundaries_assumed": not line.manual, "paused_s": round(line.paused_s, 1),
+        "phases": [{"phase": p.name, "planned_s": p.planned_s,
+                    "planned_start_s": p.planned_start_s, "start_s": _round(p.start_s),
+                    "end_s": _round(p.end_s), "spent_s": round(p.spent_s(line.elapsed_s), 1),
+                    "assumed": p.assumed} for p in line.phases],
+        "pauses": [{"at_s": round(p.at_s, 1), "duration_s": round(p.duration_s, 1),
+                    "open": p.open} for p in line.pauses],
+        "hints": [{"number": e.get("index", 0) + 1,
+                   "at_s": round(max(0.0, e["at"] - session.started_epoch), 1),
+                   "text": hints[e["index"]] if 0 <= e.get("index", -1) < len(hints) else ""}
+                  for e in session.hints_taken()],
+        "hints_available": len(hints),
+    }
+
+
+def catalog_hints(session: Session) -> tuple[str, ...]:
+    from grader import catalog
+    try:
+        return catalog.load_drill(session.drill_id).hints
+    except DrillError:  # a report must not fail because a manifest changed since
+        return ()
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

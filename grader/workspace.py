@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grader import state
 from grader.catalog import Drill
 from grader.errors import DrillError, UsageError
 from grader.jsonfile import write_json
-
-STATE_DIR = ".drill"
-SESSION_FILE = "session.json"
+from grader.state import SESSION_FILE, STATE_DIR
+from grader.timer import Timeline, scaled_plan, timeline
 
 
 @dataclass(frozen=True)
@@ -25,6 +24,8 @@ class Session:
     started_at: str
     started_epoch: float
     plan: list[dict]
+    events: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
 
     @property
     def candidate_path(self) -> Path:
@@ -34,8 +35,16 @@ class Session:
     def reports_dir(self) -> Path:
         return self.root / STATE_DIR / "reports"
 
-    def elapsed_s(self, now: float | None = None) -> float:
-        return (time.time() if now is None else now) - self.started_epoch
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / STATE_DIR / "backups"
+
+    def timeline(self, now: float | None = None) -> Timeline:
+        return timeline(self.plan, self.started_epoch, self.events,
+                        time.time() if now is None else now)
+
+    def hints_taken(self) -> list[dict]:
+        return [e for e in self.events if e.get("kind") == "hint"]
 
 
 def stamp(now: float | None = None) -> str:
@@ -48,7 +57,8 @@ def iso(now: float | None = None) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def create(drill: Drill, dest: Path, force: bool = False, now: float | None = None) -> Path:
+def create(drill: Drill, dest: Path, force: bool = False, now: float | None = None,
+           minutes: float | None = None) -> Path:
     dest = Path(dest)
     now = time.time() if now is None else now
     if dest.exists() and not dest.is_dir():
@@ -61,21 +71,30 @@ def create(drill: Drill, dest: Path, force: bool = False, now: float | None = No
             "to start over (the old files are backed up under .drill/backups/ first).")
     dest.mkdir(parents=True, exist_ok=True)
     if existing:
-        _backup(dest, [p for p in existing if p.name != STATE_DIR], now)
+        saved = [p for p in existing if p.name != STATE_DIR]
+        old_session = dest / STATE_DIR / SESSION_FILE
+        target = _backup(dest, saved, now)
+        if old_session.is_file():  # the old clock, hints and attempts are kept too
+            shutil.copy2(old_session, target / "previous-session.json")
     for name in drill.handout:
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(drill.handout_dir / name, target)
     plan = [{"phase": p.name, "minutes": p.minutes, "goal": p.goal} for p in drill.plan]
+    if minutes is not None:
+        if minutes <= 0:
+            raise UsageError("--minutes must be positive")
+        plan = scaled_plan(plan, minutes)
     write_json(dest / STATE_DIR / SESSION_FILE, {
         "drill": drill.id, "candidate_file": drill.candidate_file,
-        "started_at": iso(now), "started_epoch": now, "plan": plan})
+        "started_at": iso(now), "started_epoch": now, "plan": plan, "events": [],
+        "attempts": []})
     return dest
 
 
 def _backup(dest: Path, paths: list[Path], now: float) -> Path:
     target = dest / STATE_DIR / "backups" / stamp(now)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     for path in paths:
         if path.is_dir():
             shutil.copytree(path, target / path.name)
@@ -93,21 +112,27 @@ def find_root(start: Path | None = None) -> Path | None:
 
 
 def load_session(root: Path) -> Session:
-    path = root / STATE_DIR / SESSION_FILE
-    recover = (f"Recover by fixing the JSON by hand, or start over with `drill start ID --dir "
-               f"{root} --force` (your files are backed up first).")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DrillError(f"the session file {path} cannot be read ({exc}). {recover}") from None
+    data = state.read(root)
+    path = state.session_path(root)
     try:
         plan = [{"phase": str(s["phase"]), "minutes": float(s["minutes"]),
                  "goal": str(s.get("goal", ""))} for s in data["plan"]]
+        events = [dict(e, at=float(e["at"])) for e in data.get("events", [])]
+        attempts = [dict(a) for a in data.get("attempts", [])]
         return Session(root, str(data["drill"]), str(data["candidate_file"]),
-                       str(data["started_at"]), float(data["started_epoch"]), plan)
+                       str(data["started_at"]), float(data["started_epoch"]), plan, events,
+                       attempts)
     except (KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"the session file {path} is missing or has a bad value for {exc}. "
-                         f"{recover}") from None
+                         "Fix it by hand, or start over with `drill start ID --dir "
+                         f"{root} --force` (your files are backed up first).") from None
+
+
+def backup_file(session: Session, now: float | None = None) -> Path | None:
+    """Copy the candidate's current file under .drill/backups/<time>/; None if absent."""
+    if not session.candidate_path.is_file():
+        return None
+    return _backup(session.root, [session.candidate_path], time.time() if now is None else now)
 
 
 def current_session(start: Path | None = None) -> Session:

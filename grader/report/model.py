@@ -71,6 +71,8 @@ class Report:
     timing: dict = field(default_factory=dict)
     problem: dict = field(default_factory=dict)   # load error details: line, code, hint
     output: dict = field(default_factory=dict)    # stdout / stderr of the grading process
+    attempts: list[dict] = field(default_factory=list)  # earlier gradings in this session
+    first_full_score_s: float | None = None       # session time of the first clean attempt
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -22,8 +22,16 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
                           f"  ({report.percent}%)   status: ", (report.status, colour))
     lines = [title, score, Text(report.message)]
     if report.timing:
-        lines.append(Text(f"time since start {clock(report.timing['elapsed_s'])}, "
-                          f"phase: {report.timing['phase']}", style="dim"))
+        timing = report.timing
+        extra = f", {len(timing.get('hints', []))} hint(s) taken" if timing.get("hints") else ""
+        if timing.get("paused_s", 0) >= 1:
+            extra += f", {clock(timing['paused_s'])} paused"
+        lines.append(Text(f"time since start {clock(timing['elapsed_s'])}, "
+                          f"phase: {timing['phase']}{extra}", style="dim"))
+    if report.attempts:
+        scores = " → ".join(f"{a.get('score')}" for a in report.attempts)
+        lines.append(Text(f"attempt {len(report.attempts) + 1}; earlier scores: {scores}",
+                          style="dim"))
     console.print(Panel(Group(*lines), border_style=colour))
 
     if report.problem:
