@@ -28,7 +28,7 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
     environment = {"python": platform.python_version(), "drill": __version__, "torch": None}
-    timing = _timing(session, now)
+    timing = _timing(session, now, rubric)
     common = dict(graded_at=iso(now), environment=environment,
                   started_at=session.started_at if session else None,
                   elapsed_s=timing.get("elapsed_s"), timing=timing)
@@ -69,7 +69,7 @@ def _add_history(report: Report, session: Session | None) -> None:
     report.first_full_score_s = first_full_score_s(report.attempts + [this])
 
 
-def _timing(session: Session | None, now: float | None) -> dict:
+def _timing(session: Session | None, now: float | None, rubric: Rubric) -> dict:
     if session is None:
         return {}
     line = session.timeline(now)
@@ -89,6 +89,7 @@ def _timing(session: Session | None, now: float | None) -> dict:
                    "text": hints[e["index"]] if 0 <= e.get("index", -1) < len(hints) else ""}
                   for e in session.hints_taken()],
         "hints_available": len(hints),
+        "hint_level_cap": rubric.hint_level_cap(len(session.hints_taken())),
     }
 
 

@@ -20,9 +20,17 @@ class RedFlagSpec:
     instead: str
 
 
+LEVELS = ("below-L4", "L4", "L5", "L6")
+
+
 @dataclass(frozen=True)
 class Rubric:
     red_flags: dict[str, RedFlagSpec]
+    hint_caps: tuple[tuple[int, str], ...] = ()   # (hints taken, highest level allowed)
+
+    def hint_level_cap(self, hints_taken: int) -> str | None:
+        allowed = [level for after, level in self.hint_caps if hints_taken >= after]
+        return min(allowed, key=LEVELS.index) if allowed else None
 
     def flag(self, flag_id: str) -> RedFlagSpec:
         known = self.red_flags.get(flag_id)
@@ -36,7 +44,7 @@ class Rubric:
 def load_rubric(path: Path | None = None) -> Rubric:
     doc = load_yaml(path or paths.rubric_path())
     top = Fields(doc, (), doc.data)
-    top.only({"version", "red_flags"})
+    top.only({"version", "red_flags", "hints"})
     flags: dict[str, RedFlagSpec] = {}
     for index, _ in enumerate(top.items("red_flags")):
         entry = top.item("red_flags", index)
@@ -48,7 +56,21 @@ def load_rubric(path: Path | None = None) -> Rubric:
             raise entry.fail("id", f"duplicate red flag '{flag_id}'")
         flags[flag_id] = RedFlagSpec(flag_id, entry.text("title"), entry.text("why"),
                                      entry.text("instead"))
-    return Rubric(flags)
+    caps = []
+    if doc.data.get("hints") is not None:
+        hints = top.mapping("hints")
+        hints.only({"caps"})
+        for index, _ in enumerate(hints.items("caps")):
+            cap = hints.item("caps", index)
+            cap.only({"after", "level"})
+            after = cap.get("after", int)
+            if after < 1:
+                raise cap.fail("after", "must be at least 1")
+            level = cap.text("level")
+            if level not in LEVELS:
+                raise cap.fail("level", f"must be one of {', '.join(LEVELS)}")
+            caps.append((after, level))
+    return Rubric(flags, tuple(caps))
 
 
 @lru_cache(maxsize=1)

@@ -107,3 +107,13 @@ def test_malformed_manifest_through_the_cli_is_a_message_not_a_traceback(drill_c
     assert "Traceback" not in result.stderr + result.stdout
     listing = run_drill("list", env=env)
     assert listing.returncode == 0 and "broken" in listing.stdout
+
+
+def test_rubric_weighs_hints_as_level_caps(tmp_path):
+    rubric = default_rubric()
+    assert rubric.hint_level_cap(0) is None
+    assert rubric.hint_level_cap(3) == "L5" and rubric.hint_level_cap(4) == "L4"
+    path = tmp_path / "rubric.yaml"
+    path.write_text("red_flags: []\nhints:\n  caps:\n    - after: 2\n      level: L9\n")
+    with pytest.raises(ManifestError, match="line 5: hints.caps\\[0\\].level"):
+        load_rubric(path)
