@@ -3,6 +3,7 @@ state that survives concurrent writers and corruption, and the live view in a pt
 
 import json
 import os
+import re
 import pty
 import select
 import signal
@@ -165,11 +166,12 @@ def _read_for(fd, seconds):
             if not chunk:
                 break
             out += chunk
-    return out.decode("utf-8", "replace")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode("utf-8", "replace"))
 
 
 def test_watch_is_live_in_a_terminal_announces_phase_changes_and_stops_on_ctrl_c(run_drill, tmp_path):
-    run_drill("start", "dropout", "--dir", "ws", "--minutes", "30")
+    # a 9-second plan: reading ends after about 2.8 s by the plan's own clock
+    run_drill("start", "dropout", "--dir", "ws", "--minutes", "0.15")
     ws = tmp_path / "ws"
     leader, follower = pty.openpty()
     env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm")
@@ -178,15 +180,35 @@ def test_watch_is_live_in_a_terminal_announces_phase_changes_and_stops_on_ctrl_c
                             start_new_session=True)
     os.close(follower)
     try:
-        first = _read_for(leader, 3.5)
+        first = _read_for(leader, 2.0)
         assert "read" in first and "implement" in first
-        clocks = {c for c in ("0:00 /", "0:01 /", "0:02 /", "0:03 /") if c in first}
+        clocks = {c for c in ("0:00 /", "0:01 /", "0:02 /") if c in first}
         assert len(clocks) >= 2, first  # it updates at least once a second
-        assert run_drill("next", cwd=ws).returncode == 0
-        later = _read_for(leader, 2.0)
-        assert "now: explain" in later or "→ now:" in later, later
+        later = _read_for(leader, 4.0)
+        assert "→ now: explain" in later, later  # announced by the plan's clock alone
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+
+
+def test_watch_ends_by_itself_when_the_last_phase_is_done(run_drill, tmp_path):
+    run_drill("start", "dropout", "--dir", "ws", "--minutes", "30")
+    ws = tmp_path / "ws"
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "timer"], cwd=ws, stdin=follower,
+                            stdout=follower, stderr=follower,
+                            env=dict(os.environ, COLUMNS="100", TERM="xterm"))
+    os.close(follower)
+    try:
+        _read_for(leader, 1.0)
+        for _ in range(4):
+            assert run_drill("next", cwd=ws).returncode == 0
+        output = _read_for(leader, 3.0)
+        assert proc.wait(timeout=10) == 0
+        assert "every phase done" in output and "→ now: done" in output
     finally:
         if proc.poll() is None:
             proc.kill()
