@@ -230,7 +230,11 @@ def reset(restore_name):
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the JSON report here.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Also write the HTML report here.")
 @click.option("--md", "md_path", type=click.Path(path_type=Path), help="Also write the Markdown report here.")
-def grade(file, drill_id, json_path, html_path, md_path):
+@click.option("--format", "formats", multiple=True, type=click.Choice(["gradescope", "exercism"]),
+              help="Also write another platform's results file (gradescope.json / exercism.json in the bundle).")
+@click.option("--results", "results_path", type=click.Path(path_type=Path),
+              help="With one --format: also write that results file here (e.g. Gradescope's results/results.json).")
+def grade(file, drill_id, json_path, html_path, md_path, formats, results_path):
     """Grade the workspace's file (or FILE) with the hidden graders.
 
     Exit status: 0 all checks passed with no red flag; 1 graded with failures or red
@@ -245,8 +249,13 @@ def grade(file, drill_id, json_path, html_path, md_path):
     target = app.grade_target(file, drill_id)
     with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
         report = run_grade(target.drill, target.candidate, target.session)
+    if results_path and len(formats) != 1:
+        raise UsageError("--results needs exactly one --format")
     written = write_bundle(report, target.reports_parent, stamp(),
                            {"json": json_path, "html": html_path, "md": md_path})
+    if formats:
+        from grader.report.bundle import write_exports
+        written += write_exports(report, written[0].parent, formats, results_path)
     if target.session is not None:
         from grader.session_ops import attempt_record, record_attempt
         record_attempt(target.session, attempt_record(report, written[0].parent, target.session))

@@ -110,9 +110,13 @@ def test_grade_exit_codes_and_report_paths(run_drill, tmp_path):
 
 def test_grade_a_file_outside_any_workspace(run_drill, tmp_path):
     (tmp_path / "mine.py").write_text(REFERENCE.read_text())
-    result = run_drill("grade", "mine.py", "--drill", "dropout", "--html", "page.html")
+    result = run_drill("grade", "mine.py", "--drill", "dropout", "--html", "page.html",
+                       "--format", "gradescope", "--results", "results/results.json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert list((tmp_path / "drill-reports").glob("*/report.json"))
+    assert list((tmp_path / "drill-reports").glob("*/gradescope.json"))
+    results = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert results["score"] == results["max_score"] and results["tests"]
     assert "<!doctype html>" in (tmp_path / "page.html").read_text()
 
 

@@ -53,3 +53,19 @@ def _unique(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.name}-{n}")
     return candidate
+
+
+def write_exports(report: Report, bundle: Path, formats, results_path: Path | None = None) -> list[Path]:
+    """Write other platforms' results files into the bundle (and to results_path)."""
+    from grader.report.exports import export
+
+    written = []
+    for fmt in formats:
+        text = json.dumps(export(report, fmt), indent=2, ensure_ascii=False) + "\n"
+        path = bundle / f"{fmt}.json"
+        write_atomic(path, text)
+        written.append(path)
+        if results_path is not None:
+            write_atomic(Path(results_path), text)
+            written.append(Path(results_path))
+    return written
