@@ -47,6 +47,7 @@ class Drill:
     hints: tuple[str, ...]
     limits: dict = field(default_factory=dict)
     visible_checks: str | None = None
+    answers_file: str | None = None
 
     @property
     def minutes(self) -> float:
@@ -111,7 +112,7 @@ def load_manifest(path: Path) -> Drill:
     doc = load_yaml(path)
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
-              "handout", "entrypoints", "checks", "hints", "limits", "visible_checks"})
+              "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -157,6 +158,9 @@ def load_manifest(path: Path) -> Drill:
     visible = top.text("visible_checks", None)
     if visible is not None and visible not in handout:
         raise top.fail("visible_checks", f"'{visible}' is not one of the handed-out files")
+    answers = top.text("answers_file", None)
+    if answers is not None and answers not in handout:
+        raise top.fail("answers_file", f"'{answers}' is not one of the handed-out files")
     if not (root / "graders").is_dir():
         raise ManifestError(f"{root}: missing the graders/ folder")
 
@@ -182,4 +186,5 @@ def load_manifest(path: Path) -> Drill:
         hints=tuple(top.strings("hints", [])),
         limits=limits,
         visible_checks=visible,
+        answers_file=answers,
     )

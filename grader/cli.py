@@ -251,8 +251,10 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path):
         report = run_grade(target.drill, target.candidate, target.session)
     if results_path and len(formats) != 1:
         raise UsageError("--results needs exactly one --format")
+    keep = ([target.session.root / target.drill.answers_file]
+            if target.session and target.drill.answers_file else [])
     written = write_bundle(report, target.reports_parent, stamp(),
-                           {"json": json_path, "html": html_path, "md": md_path})
+                           {"json": json_path, "html": html_path, "md": md_path}, keep)
     if formats:
         from grader.report.bundle import write_exports
         written += write_exports(report, written[0].parent, formats, results_path)
@@ -266,6 +268,54 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path):
 def _shown(path: Path) -> str:
     relative = os.path.relpath(path)
     return str(path) if relative.startswith("..") else relative
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(path_type=Path), metavar="REPORT_DIR")
+@click.option("--reviewer", help="Your name (asked for when omitted in a terminal).")
+@click.option("--level", type=click.Choice(["below-L4", "L4", "L5", "L6"]), help="Your level for the candidate.")
+@click.option("--mark", "marks", multiple=True, metavar="ID=agree|ID=disagree:comment",
+              help="Your verdict on a check or red flag (repeatable).")
+@click.option("--feedback", default="", help="Free-text feedback for the candidate.")
+def review(bundle, reviewer, level, marks, feedback):
+    """Record a mentor's review of a report bundle (kept apart from the automatic score)."""
+    from grader import review as reviews
+
+    data = reviews.load_bundle(bundle)
+    if reviewer is None:
+        if not sys.stdin.isatty():
+            raise UsageError("give --reviewer (and --level, --mark, --feedback), or run "
+                             "in a terminal to be asked")
+        reviewer, level, items, feedback = _ask_review(data)
+    else:
+        items = reviews.parse_marks(list(marks), data)
+    saved = reviews.add_review(bundle, reviews.Review(reviewer, level, feedback, items))
+    latest = saved["reviews"][-1]
+    _console().print(f"Review by {_escape(reviewer)} saved to {_escape(str(bundle))} "
+                     f"({len(saved['reviews'])} review(s) in all).")
+    for problem in latest["integrity"]:
+        _console().print(f"[bold red]warning:[/bold red] {_escape(problem)}")
+
+
+def _ask_review(data):
+    from rich.prompt import Confirm, Prompt
+
+    from grader import review as reviews
+
+    console = _console()
+    console.print(f"[bold]{_escape(data['drill']['title'])}[/bold]: automatic score "
+                  f"{data['score']}/{data['max_score']}, status {data['status']}")
+    reviewer = Prompt.ask("Your name", console=console)
+    level = Prompt.ask("Your level for the candidate", console=console,
+                       choices=["below-L4", "L4", "L5", "L6", "skip"], default="skip")
+    items = []
+    for item_id, kind, said in reviews.reviewable_items(data):
+        agree = Confirm.ask(f"{kind} [bold]{_escape(item_id)}[/bold]: {_escape(said)[:120]}\n"
+                            "  agree with the automatic verdict?", console=console, default=True)
+        comment = "" if agree else Prompt.ask("  why not?", console=console, default="")
+        items.append(reviews.ReviewItem(item_id, kind, "agree" if agree else "disagree", comment))
+    feedback = Prompt.ask("Feedback for the candidate (one paragraph)", console=console, default="")
+    return reviewer, None if level == "skip" else level, items, feedback
 
 
 @main.group()

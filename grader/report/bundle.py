@@ -3,6 +3,7 @@ candidate's file, in a new folder that appears whole (built aside, then renamed)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,10 +20,26 @@ def renderings(report: Report) -> dict[str, str]:
             "html": render_html(report), "md": render_markdown(report)}
 
 
+SNAPSHOT_DIR = "candidate"
+
+
 def write_bundle(report: Report, parent: Path, name: str,
-                 extra: dict[str, Path | None] | None = None) -> list[Path]:
-    """Create parent/name/ with the three renderings; also write any extra paths given
-    (keys json/html/md). Returns every path written. Earlier bundles are never touched."""
+                 extra: dict[str, Path | None] | None = None,
+                 also_keep: list[Path] | None = None) -> list[Path]:
+    """Create parent/name/ with the three renderings and a snapshot of the candidate's
+    files (the graded code, plus also_keep, e.g. the answers file), each with its sha256
+    in the JSON. Also write any extra paths given (keys json/html/md). Returns every
+    report path written. Earlier bundles are never touched."""
+    files: dict[str, bytes] = {}
+    source = report.candidate.get("source")
+    if source is not None:
+        files[report.candidate["name"]] = source.encode("utf-8")
+    for path in also_keep or []:
+        if Path(path).is_file() and Path(path).name not in files:
+            files[Path(path).name] = Path(path).read_bytes()
+    report.snapshot = [{"name": n, "path": f"{SNAPSHOT_DIR}/{n}",
+                        "sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)}
+                       for n, b in files.items()]
     texts = renderings(report)
     parent.mkdir(parents=True, exist_ok=True)
     final = _unique(parent / name)
@@ -30,11 +47,10 @@ def write_bundle(report: Report, parent: Path, name: str,
     try:
         for kind, text in texts.items():
             (staging / f"report.{kind}").write_text(text, encoding="utf-8")
-        source = report.candidate.get("source")
-        if source is not None:
-            snapshot = staging / "candidate"
-            snapshot.mkdir()
-            (snapshot / report.candidate["name"]).write_text(source, encoding="utf-8")
+        if files:
+            (staging / SNAPSHOT_DIR).mkdir()
+            for file_name, content in files.items():
+                (staging / SNAPSHOT_DIR / file_name).write_bytes(content)
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -69,3 +85,16 @@ def write_exports(report: Report, bundle: Path, formats, results_path: Path | No
             write_atomic(Path(results_path), text)
             written.append(Path(results_path))
     return written
+
+
+def verify_snapshot(bundle: Path, data: dict) -> list[str]:
+    """Problems with the bundle's snapshot: a file missing or not matching its sha256."""
+    problems = []
+    for entry in data.get("snapshot", []):
+        path = Path(bundle) / entry.get("path", "")
+        if not path.is_file():
+            problems.append(f"{entry.get('name')} is missing from the snapshot")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
+            problems.append(f"{entry.get('name')} no longer matches its sha256: the snapshot "
+                            "was changed after grading")
+    return problems

@@ -73,6 +73,8 @@ class Report:
     output: dict = field(default_factory=dict)    # stdout / stderr of the grading process
     attempts: list[dict] = field(default_factory=list)  # earlier gradings in this session
     first_full_score_s: float | None = None       # session time of the first clean attempt
+    snapshot: list[dict] = field(default_factory=list)   # files kept in the bundle: name, sha256
+    reviews: list[dict] = field(default_factory=list)    # mentors' reviews, oldest first
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -92,3 +94,16 @@ class Report:
         ordered = {"schema_version": data.pop("schema_version")}
         ordered.update(data)
         return ordered
+
+
+def report_from_dict(data: dict) -> Report:
+    """Rebuild a Report from its JSON (for re-rendering a bundle after a review)."""
+    data = dict(data)
+    data.pop("schema_version", None)
+    checks = [CheckResult(**{**c, "tests": [TestOutcome(**t) for t in c.get("tests", [])]})
+              for c in data.pop("checks", [])]
+    flags = [RedFlag(**{**f, "code": [CodeLine(**line) for line in f.get("code", [])]})
+             for f in data.pop("red_flags", [])]
+    known = set(Report.__dataclass_fields__)
+    return Report(checks=checks, red_flags=flags,
+                  **{k: v for k, v in data.items() if k in known})

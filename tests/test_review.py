@@ -1,0 +1,63 @@
+"""Mentor reviews: recorded apart from the automatic verdict, shown beside it, and a
+bundle whose snapshot was changed after grading is reported as tampered."""
+
+import json
+
+from grader.report.bundle import write_bundle
+from grader.review import Review, ReviewItem, add_review, parse_marks
+from test_reports import HOSTILE, _report
+
+
+def _bundle(dropout, tmp_path):
+    written = write_bundle(_report(dropout), tmp_path, "bundle")
+    return written[0].parent
+
+
+def test_review_keeps_the_automatic_results_and_overrides_the_level(dropout, tmp_path):
+    bundle = _bundle(dropout, tmp_path)
+    before = json.loads((bundle / "report.json").read_text())
+    snapshot_before = (bundle / "candidate" / "dropout.py").read_bytes()
+    items = parse_marks(["eval-identity=disagree:scaling is fine " + HOSTILE,
+                         "test-time-scaling=agree"], before)
+    add_review(bundle, Review("Ada", "L5", "Good instincts " + HOSTILE, items))
+    add_review(bundle, Review("Grace", "L4", "Second opinion", []))
+
+    after = json.loads((bundle / "report.json").read_text())
+    assert {k: v for k, v in after.items() if k != "reviews"} == {
+        k: v for k, v in before.items() if k != "reviews"}
+    assert [r["reviewer"] for r in after["reviews"]] == ["Ada", "Grace"]
+    assert after["reviews"][0]["items"][0] == {"id": "eval-identity", "kind": "check",
+                                               "verdict": "disagree",
+                                               "comment": "scaling is fine " + HOSTILE}
+    assert after["reviews"][0]["integrity"] == []
+    assert (bundle / "candidate" / "dropout.py").read_bytes() == snapshot_before
+
+    html = (bundle / "report.html").read_text()
+    assert "Mentor review" in html and "Grace" in html and "level <strong>L4</strong>" in html
+    assert "Ada disagrees" in html and "<script>alert(1)" not in html
+    assert f"{before['score']}/{before['max_score']}" in html  # the automatic score stays
+    md = (bundle / "report.md").read_text()
+    assert "**Mentor review** by Grace: level **L4**" in md
+
+
+def test_a_tampered_snapshot_is_reported(dropout, tmp_path):
+    bundle = _bundle(dropout, tmp_path)
+    (bundle / "candidate" / "dropout.py").write_text("# edited after grading\n")
+    data = add_review(bundle, Review("Ada", None, "", [ReviewItem("shapes", "check", "agree")]))
+    assert "no longer matches its sha256" in data["reviews"][0]["integrity"][0]
+    assert "no longer matches its sha256" in (bundle / "report.html").read_text()
+
+
+def test_review_through_the_cli(dropout, tmp_path, run_drill):
+    bundle = _bundle(dropout, tmp_path)
+    bad = run_drill("review", bundle, "--reviewer", "Ada", "--mark", "nope=agree")
+    assert bad.returncode == 2 and "no check or red flag 'nope'" in bad.stderr
+    headless = run_drill("review", bundle)
+    assert headless.returncode == 2 and "--reviewer" in headless.stderr
+    done = run_drill("review", bundle, "--reviewer", "Ada", "--level", "L6",
+                     "--mark", "shapes=disagree:too strict", "--feedback", "Nice work")
+    assert done.returncode == 0, done.stderr
+    data = json.loads((bundle / "report.json").read_text())
+    assert data["reviews"][0]["level"] == "L6" and data["reviews"][0]["feedback"] == "Nice work"
+    missing = run_drill("review", tmp_path / "nowhere", "--reviewer", "Ada")
+    assert missing.returncode == 2 and "not a report bundle" in missing.stderr
