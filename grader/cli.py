@@ -318,6 +318,18 @@ def _ask_review(data):
     return reviewer, None if level == "skip" else level, items, feedback
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="DIR")
+def reports(directory):
+    """Write DIR/index.html over every report bundle under DIR (sortable, filterable)."""
+    from grader.report.index import write_index
+
+    path, rows = write_index(directory)
+    broken = [r for r in rows if r.problem]
+    _console().print(f"{len(rows)} report(s) indexed in {_escape(_shown(path))}"
+                     + (f"; {len(broken)} could not be read (listed with the reason)" if broken else ""))
+
+
 @main.group()
 def dev():
     """Developer tools for drill authors."""

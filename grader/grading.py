@@ -22,8 +22,8 @@ def grade(drill: Drill, candidate: Path, session: Session | None = None, **optio
 
 def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None, *,
                    rubric: Rubric | None = None, limits: Limits | None = None,
-                   seeds: list[int] | None = None, now: float | None = None
-                   ) -> tuple[Report, SandboxRun | None]:
+                   seeds: list[int] | None = None, now: float | None = None,
+                   label: str | None = None) -> tuple[Report, SandboxRun | None]:
     """The report, and the raw sandbox run behind it (None when nothing ran)."""
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
@@ -32,7 +32,8 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     common = dict(graded_at=iso(now), environment=environment,
                   started_at=session.started_at if session else None,
                   elapsed_s=timing.get("elapsed_s"), timing=timing)
-    info = {"path": str(candidate.resolve()), "name": candidate.name, "sha256": None}
+    info = {"path": str(candidate.resolve()), "name": candidate.name, "sha256": None,
+            "label": label or (session.root.name if session else candidate.stem)}
 
     try:
         raw = candidate.read_bytes()

@@ -21,7 +21,7 @@ MARKS = {"passed": "✓", "failed": "✗", "timeout": "⏱", "crashed": "✗", "
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(paths.templates_dir())),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
@@ -35,7 +35,7 @@ def _environment() -> Environment:
 
 def render_html(report: Report) -> str:
     lines = (report.candidate.get("source") or "").splitlines()
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     return template.render(r=report, source_lines=lines,
                            all_lines=[{"number": i, "text": t, "marked": False}
                                       for i, t in enumerate(lines, 1)],
@@ -45,13 +45,13 @@ def render_html(report: Report) -> str:
 def render_markdown(report: Report) -> str:
     # Markdown is plain text: nothing here may be HTML-escaped, so autoescape is off
     # for this template only, and every untrusted value goes through md/cell/fence.
-    template = _markdown_environment().get_template("report.md.j2")
+    template = _markdownenvironment().get_template("report.md.j2")
     return re.sub(r"\n{3,}", "\n\n", template.render(r=report)).strip() + "\n"
 
 
 @lru_cache(maxsize=1)
-def _markdown_environment() -> Environment:
-    env = _environment().overlay(autoescape=select_autoescape(enabled_extensions=("html",),
+def _markdownenvironment() -> Environment:
+    env = environment().overlay(autoescape=select_autoescape(enabled_extensions=("html",),
                                                               default=False))
     return env
 
