@@ -270,6 +270,31 @@ def _shown(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+@main.command("grade-batch")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="DIR")
+@click.option("--drill", "drill_id", required=True, metavar="ID", help="The drill every submission is for.")
+@click.option("--jobs", type=int, default=None, help="Submissions graded at once (default: CPU count).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where the bundles and index go (default: DIR/drill-batch).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["gradescope", "exercism"]),
+              help="Also write another platform's results file into each bundle.")
+def grade_batch(directory, drill_id, jobs, out, formats):
+    """Grade every submission in DIR (a .py file or a folder each), in parallel."""
+    from grader import catalog
+    from grader.batch import grade_batch as run_batch
+
+    drill = catalog.load_drill(drill_id)
+    out = out or directory / "drill-batch"
+
+    def progress(done, total, label, report):
+        _console().print(f"[{done}/{total}] {_escape(label)}: {report.score}/{report.max_score} "
+                         f"{report.status}" + (f", red flags: {', '.join(f.id for f in report.red_flags)}"
+                                               if report.red_flags else ""))
+
+    graded = run_batch(drill, directory, out, jobs, tuple(formats), progress)
+    _console().print(f"{len(graded)} submission(s) graded; index: {_escape(_shown(out / 'index.html'))}")
+
+
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path), metavar="REPORT_DIR")
 @click.option("--reviewer", help="Your name (asked for when omitted in a terminal).")

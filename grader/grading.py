@@ -23,7 +23,7 @@ def grade(drill: Drill, candidate: Path, session: Session | None = None, **optio
 def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None, *,
                    rubric: Rubric | None = None, limits: Limits | None = None,
                    seeds: list[int] | None = None, now: float | None = None,
-                   label: str | None = None) -> tuple[Report, SandboxRun | None]:
+                   label: str | None = None, worker=None) -> tuple[Report, SandboxRun | None]:
     """The report, and the raw sandbox run behind it (None when nothing ran)."""
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
@@ -51,7 +51,7 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     info["sha256"] = hashlib.sha256(raw).hexdigest()
     source = raw.decode("utf-8", "replace")
     info["source"] = source
-    run = run_graders(drill, candidate, limits, seeds)
+    run = run_graders(drill, candidate, limits, seeds, worker=worker)
     environment["torch"] = run.hello.get("torch")
     report = build_report(drill, rubric, run, candidate=info,
                           source_lines=source.splitlines(), **common)

@@ -12,17 +12,14 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.catalog import Drill
+from grader.launch import Spawned, Worker
 
-STREAM_LIMIT = 16_000
 IMPORT_SECONDS = 60.0
 # The child stops a slow check itself (an alarm); the parent kills the process only if
 # the child cannot (stuck inside C code), after this much extra time.
@@ -68,22 +65,23 @@ class Limits:
 
 
 def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
-                seeds: list[int] | None = None, only_checks: list[str] | None = None
-                ) -> SandboxRun:
+                seeds: list[int] | None = None, only_checks: list[str] | None = None,
+                worker: Worker | None = None) -> SandboxRun:
     """Grade `candidate` with the drill's hidden graders. `seeds` parametrises the
     statistical graders (the flake proof passes hundreds); `only_checks` narrows the run."""
     limits = limits or Limits.for_drill(drill)
     work = Path(tempfile.mkdtemp(prefix="drill-grade-"))
     try:
-        return _Runner(drill, candidate, limits, seeds or [0], work, only_checks).run()
+        return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 class _Runner:
     def __init__(self, drill: Drill, candidate: Path, limits: Limits, seeds: list[int],
-                 work: Path, only_checks: list[str] | None = None):
+                 work: Path, only_checks: list[str] | None = None, worker: Worker | None = None):
         self.drill, self.limits, self.seeds, self.work = drill, limits, seeds, work
+        self.worker = worker
         self.only_checks = only_checks
         self.crashed_checks: list[str] = []
         self.crash_streak = 0
@@ -115,8 +113,8 @@ class _Runner:
                     "the graders kept being interrupted; stopped restarting them")
                 break
         self.outcome.elapsed_s = round(time.monotonic() - started, 3)
-        self.outcome.stdout = _join_capped(stdout)
-        self.outcome.stderr = _join_capped(stderr)
+        self.outcome.stdout = "".join(stdout)
+        self.outcome.stderr = "".join(stderr)
         return self.outcome
 
     # One child process; returns "done" or "restart" (after a hang or crash mid-test).
@@ -134,18 +132,16 @@ class _Runner:
             "crashed_checks": self.crashed_checks,
             "check_order": [c.id for c in self.drill.checks],
         }), encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "grader.harness.main", str(config)],
-            cwd=self.work / "cwd", env=self._environment(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=self._apply_limits)
-        readers = [_drain(proc.stdout, stdout), _drain(proc.stderr, stderr)]
+        memory = self.limits.memory_mb * 1024 * 1024
+        launch = self.worker.launch if self.worker is not None else Spawned
+        handle = launch(config, self.work / "cwd", self._environment(), memory)
         try:
-            return self._watch(proc, results_path, deadline)
+            return self._watch(handle, results_path, deadline)
         finally:
-            _kill(proc)
-            for reader in readers:
-                reader.join(timeout=5)
+            handle.stop()
+            out, err = handle.output()
+            stdout.append(out)
+            stderr.append(err)
 
     def _watch(self, proc, results_path: Path, deadline: float) -> str:
         offset, pending = 0, b""
@@ -153,7 +149,8 @@ class _Runner:
         loaded = False
         current, current_start = None, 0.0
         while True:
-            exited = proc.poll() is not None
+            code = proc.poll()
+            exited = code is not None
             with open(results_path, "rb") as handle:
                 handle.seek(offset)
                 chunk = handle.read()
@@ -188,7 +185,7 @@ class _Runner:
                     return "done"
             now = time.monotonic()
             if exited:
-                return self._after_exit(proc.returncode, loaded, current)
+                return self._after_exit(code, loaded, current)
             if not loaded and now - spawned > self.limits.import_seconds:
                 self.outcome.status = "load_timeout"
                 self.outcome.message = (f"importing {self.drill.candidate_file} did not finish "
@@ -251,18 +248,6 @@ class _Runner:
         env.setdefault("PATH", "/usr/bin:/bin")
         return env
 
-    def _apply_limits(self) -> None:  # runs in the child between fork and exec
-        import resource
-
-        memory = self.limits.memory_mb * 1024 * 1024
-        for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CORE", 0)):
-            limit = getattr(resource, name, None)
-            if limit is not None:
-                try:
-                    resource.setrlimit(limit, (value, value))
-                except (ValueError, OSError):
-                    pass
-
 
 def _synthetic(nodeid: str, check: str | None, outcome: str, message: str) -> dict:
     return {"nodeid": nodeid, "check": check, "outcome": outcome, "message": message,
@@ -286,43 +271,3 @@ def _describe_exit(code: int) -> str:
         return f"was killed by {name}"
     return f"exited with status {code}"
 
-
-def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            proc.kill()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def _drain(stream, sink: list) -> threading.Thread:
-    """Read a pipe to its end so the child never blocks, keeping only the first part."""
-    def pump():
-        kept = 0
-        dropped = 0
-        while True:
-            chunk = stream.read(65536)
-            if not chunk:
-                break
-            if kept < STREAM_LIMIT:
-                piece = chunk[: STREAM_LIMIT - kept]
-                sink.append(piece.decode("utf-8", "replace"))
-                kept += len(piece)
-                dropped += len(chunk) - len(piece)
-            else:
-                dropped += len(chunk)
-        if dropped:
-            sink.append(f"\n... [truncated: {dropped} more bytes]")
-        stream.close()
-
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-    return thread
-
-
-def _join_capped(parts: list[str]) -> str:
-    return "".join(parts)

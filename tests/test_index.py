@@ -1,7 +1,5 @@
 """The cohort index lists every bundle, readable or not, and escapes what it shows."""
 
-import json
-
 from grader.report.bundle import write_bundle
 from grader.report.index import write_index
 from test_reports import HOSTILE, _report
@@ -24,7 +22,6 @@ def test_index_lists_every_bundle_and_the_broken_ones_with_a_reason(dropout, tmp
     assert 'href="alice/bundle/report.html"' in html and "cannot be read" in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "script-src 'sha256-" in html
-
 
 def test_reports_command(dropout, tmp_path, run_drill):
     write_bundle(_report(dropout), tmp_path / "x", "bundle")

@@ -1,0 +1,90 @@
+"""`drill grade-batch DIR --drill ID`: grade a folder of submissions in parallel.
+
+A submission is a .py file directly in DIR, or a folder in DIR holding the drill's
+candidate file (e.g. a whole workspace). Each gets its own bundle, bad ones included
+(their bundle explains the error), and the folder gets an index. Every parallel worker
+pays the torch import once and forks a fresh, isolated child per submission.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.catalog import Drill
+from grader.grading import grade
+from grader.launch import Worker
+from grader.report.bundle import write_bundle, write_exports
+from grader.report.index import write_index
+from grader.report.model import Report
+from grader.workspace import stamp
+
+
+@dataclass
+class Submission:
+    label: str
+    path: Path
+    keep: list[Path]
+
+
+@dataclass
+class Graded:
+    submission: Submission
+    report: Report
+    bundle: Path
+
+
+def discover(folder: Path, drill: Drill, skip: Path | None = None) -> list[Submission]:
+    found = []
+    for entry in sorted(Path(folder).iterdir()):
+        if skip is not None and entry.resolve() == skip.resolve():
+            continue
+        if entry.is_file() and entry.suffix == ".py":
+            found.append(Submission(entry.stem, entry, []))
+        elif entry.is_dir() and not entry.name.startswith("."):
+            answers = entry / drill.answers_file if drill.answers_file else None
+            found.append(Submission(entry.name, entry / drill.candidate_file,
+                                    [answers] if answers else []))
+    return found
+
+
+def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
+                formats: tuple[str, ...] = (), progress=None) -> list[Graded]:
+    submissions = discover(folder, drill, skip=out)
+    todo: queue.Queue = queue.Queue()
+    for submission in submissions:
+        todo.put(submission)
+    results: list[Graded] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        worker = Worker()
+        try:
+            while True:
+                try:
+                    submission = todo.get_nowait()
+                except queue.Empty:
+                    return
+                report = grade(drill, submission.path, worker=worker, label=submission.label)
+                written = write_bundle(report, out / submission.label, stamp(),
+                                       also_keep=submission.keep)
+                if formats:
+                    write_exports(report, written[0].parent, formats)
+                with lock:
+                    results.append(Graded(submission, report, written[0].parent))
+                    if progress:
+                        progress(len(results), len(submissions), submission.label, report)
+        finally:
+            worker.close()
+
+    count = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    write_index(out)
+    return sorted(results, key=lambda g: g.submission.label)
