@@ -43,6 +43,9 @@ def main() -> None:
         rows = [
             ("drill grade (reference)", drill + ["grade", "dropout.py", "--drill", "dropout"],
              "import torch", [sys.executable, "-c", "import torch"], 2.5),
+            ("drill grade --no-plots", drill + ["grade", "dropout.py", "--drill", "dropout",
+                                                "--no-plots"],
+             "import torch", [sys.executable, "-c", "import torch"], 2.5),
             ("drill --help", drill + ["--help"], "import click, rich",
              [sys.executable, "-c", "import click, rich"], 2.0),
             ("drill list", drill + ["list"], "import click, rich",

@@ -234,7 +234,8 @@ def reset(restore_name):
               help="Also write another platform's results file (gradescope.json / exercism.json in the bundle).")
 @click.option("--results", "results_path", type=click.Path(path_type=Path),
               help="With one --format: also write that results file here (e.g. Gradescope's results/results.json).")
-def grade(file, drill_id, json_path, html_path, md_path, formats, results_path):
+@click.option("--no-plots", is_flag=True, help="Skip the report's plots (and the demo they need): faster.")
+def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, no_plots):
     """Grade the workspace's file (or FILE) with the hidden graders.
 
     Exit status: 0 all checks passed with no red flag; 1 graded with failures or red
@@ -248,7 +249,7 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path):
 
     target = app.grade_target(file, drill_id)
     with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
-        report = run_grade(target.drill, target.candidate, target.session)
+        report = run_grade(target.drill, target.candidate, target.session, plots=not no_plots)
     if results_path and len(formats) != 1:
         raise UsageError("--results needs exactly one --format")
     keep = ([target.session.root / target.drill.answers_file]

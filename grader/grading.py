@@ -23,7 +23,8 @@ def grade(drill: Drill, candidate: Path, session: Session | None = None, **optio
 def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None, *,
                    rubric: Rubric | None = None, limits: Limits | None = None,
                    seeds: list[int] | None = None, now: float | None = None,
-                   label: str | None = None, worker=None) -> tuple[Report, SandboxRun | None]:
+                   label: str | None = None, worker=None, plots: bool = True
+                   ) -> tuple[Report, SandboxRun | None]:
     """The report, and the raw sandbox run behind it (None when nothing ran)."""
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
@@ -51,10 +52,19 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     info["sha256"] = hashlib.sha256(raw).hexdigest()
     source = raw.decode("utf-8", "replace")
     info["source"] = source
+    # While the graders run (in their own process), this one is idle: use it to run the
+    # unscored demos for the plots in a second process and to import the plotting code.
+    side = [] if worker is not None or seeds or not plots else [
+        _background(lambda: run_graders(drill, candidate, _demo_limits(drill, limits),
+                                        demos=True)),
+        _background(_import_plots)]
     run = run_graders(drill, candidate, limits, seeds, worker=worker)
+    demo_run = side[0].result() if side else None
     environment["torch"] = run.hello.get("torch")
     report = build_report(drill, rubric, run, candidate=info,
                           source_lines=source.splitlines(), **common)
+    report.plot_data = {**(demo_run.artifacts if demo_run else {}), **run.artifacts}
+    report.plots = plots
     _add_history(report, session)
     return report, run
 
@@ -104,3 +114,40 @@ def catalog_hints(session: Session) -> tuple[str, ...]:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+DEMO_SECONDS = 30.0
+
+
+def _demo_limits(drill: Drill, limits: Limits | None) -> Limits:
+    base = limits or Limits.for_drill(drill)
+    return Limits(DEMO_SECONDS, DEMO_SECONDS, base.memory_mb)
+
+
+def _import_plots() -> None:
+    try:
+        import grader.report.plots  # noqa: F401
+    except ImportError:
+        pass
+
+
+class _background:
+    """Run fn in a thread; result() joins it and returns its value (None if it failed)."""
+
+    def __init__(self, fn):
+        import threading
+
+        self._value = None
+
+        def target():
+            try:
+                self._value = fn()
+            except Exception:  # a failed demo only costs the plots, never the grade
+                self._value = None
+
+        self._thread = threading.Thread(target=target, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        return self._value

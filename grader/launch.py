@@ -20,9 +20,11 @@ WORKER = [sys.executable, "-I", "-m", "grader.harness.zygote"]
 class Spawned:
     """A grading child started as a new Python process."""
 
-    def __init__(self, config: Path, cwd: Path, env: dict, memory_bytes: int):
+    def __init__(self, config: Path, cwd: Path, env: dict, memory_bytes: int, nice: int = 0):
         def limits():  # between fork and exec, in the child
             import resource
+            if nice:
+                os.nice(nice)
             for name, value in (("RLIMIT_AS", memory_bytes), ("RLIMIT_CORE", 0)):
                 try:
                     resource.setrlimit(getattr(resource, name), (value, value))

@@ -48,6 +48,14 @@ class SandboxRun:
     elapsed_s: float = 0.0
     restarts: int = 0
 
+    @property
+    def artifacts(self) -> dict:
+        """Data the graders recorded for the plots, merged over every test."""
+        merged: dict = {}
+        for result in self.results.values():
+            merged.update(result.get("artifacts") or {})
+        return merged
+
 
 @dataclass
 class Limits:
@@ -66,22 +74,26 @@ class Limits:
 
 def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
                 seeds: list[int] | None = None, only_checks: list[str] | None = None,
-                worker: Worker | None = None) -> SandboxRun:
+                worker: Worker | None = None, demos: bool = False) -> SandboxRun:
     """Grade `candidate` with the drill's hidden graders. `seeds` parametrises the
-    statistical graders (the flake proof passes hundreds); `only_checks` narrows the run."""
+    statistical graders (the flake proof passes hundreds); `only_checks` narrows the run;
+    `demos` runs the unscored demos (data for the plots) instead of the checks."""
     limits = limits or Limits.for_drill(drill)
     work = Path(tempfile.mkdtemp(prefix="drill-grade-"))
     try:
-        return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker).run()
+        return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker,
+                       demos).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 class _Runner:
     def __init__(self, drill: Drill, candidate: Path, limits: Limits, seeds: list[int],
-                 work: Path, only_checks: list[str] | None = None, worker: Worker | None = None):
+                 work: Path, only_checks: list[str] | None = None, worker: Worker | None = None,
+                 demos: bool = False):
         self.drill, self.limits, self.seeds, self.work = drill, limits, seeds, work
         self.worker = worker
+        self.demos = demos
         self.only_checks = only_checks
         self.crashed_checks: list[str] = []
         self.crash_streak = 0
@@ -130,11 +142,14 @@ class _Runner:
             "rootdir": str(self.work), "ini": str(self.ini), "only_checks": self.only_checks,
             "check_seconds": self.limits.check_seconds, "per_check": self.limits.per_check,
             "crashed_checks": self.crashed_checks,
-            "check_order": [c.id for c in self.drill.checks],
+            "check_order": [c.id for c in self.drill.checks], "demos": self.demos,
         }), encoding="utf-8")
         memory = self.limits.memory_mb * 1024 * 1024
-        launch = self.worker.launch if self.worker is not None else Spawned
-        handle = launch(config, self.work / "cwd", self._environment(), memory)
+        if self.worker is not None:
+            handle = self.worker.launch(config, self.work / "cwd", self._environment(), memory)
+        else:  # demos yield the CPU to the checks running beside them
+            handle = Spawned(config, self.work / "cwd", self._environment(), memory,
+                             nice=10 if self.demos else 0)
         try:
             return self._watch(handle, results_path, deadline)
         finally:

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 import pytest
 
 CHECK_MARKER = "drill_check"
+DEMO_MARKER = "drill_demo"
 
 
 @dataclass
@@ -34,6 +35,7 @@ class FlagRaised:
 
 
 _raised: list[FlagRaised] = []
+_recorded: dict[str, object] = {}
 
 
 def check(check_id: str):
@@ -50,6 +52,22 @@ def red_flag(flag_id: str, evidence: str, line: int | None = None) -> None:
 def take_flags() -> list[dict]:
     out = [asdict(f) for f in _raised]
     _raised.clear()
+    return out
+
+
+def demo(name: str):
+    """Mark a grader test as an unscored demo: it runs beside the checks, for the plots."""
+    return getattr(pytest.mark, DEMO_MARKER)(name)
+
+
+def record(name: str, value) -> None:
+    """Keep JSON-able data (numbers, lists) for the report's plots."""
+    _recorded[name] = value
+
+
+def take_records() -> dict:
+    out = dict(_recorded)
+    _recorded.clear()
     return out
 
 

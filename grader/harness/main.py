@@ -46,7 +46,7 @@ def main(config_path: str) -> int:
                            set(only) if only is not None else None,
                            config["check_seconds"], config.get("per_check", {}),
                            set(config.get("crashed_checks", [])),
-                           config.get("check_order", []))
+                           config.get("check_order", []), bool(config.get("demos")))
     # Plain asserts: our graders write their own messages, and skipping the rewrite (and
     # plugins grading never uses) shaves start-up time off every grading.
     args = [config["graders"], "-q", "--assert=plain", "-p", "no:cacheprovider",

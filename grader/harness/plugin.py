@@ -28,7 +28,9 @@ class GradingPlugin:
     def __init__(self, writer: EventWriter, module, candidate_path: str, display_name: str,
                  seeds: list[int], skip: set[str], only: set[str] | None = None,
                  check_seconds: float = 20.0, per_check: dict | None = None,
-                 crashed_checks: set[str] | None = None, check_order: list[str] | None = None):
+                 crashed_checks: set[str] | None = None, check_order: list[str] | None = None,
+                 demos: bool = False):
+        self.demos = demos
         self.check_order = {check: index for index, check in enumerate(check_order or [])}
         self.only = only
         self.crashed_checks = crashed_checks or set()
@@ -45,6 +47,7 @@ class GradingPlugin:
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", f"{api.CHECK_MARKER}(id): the manifest check a test belongs to")
+        config.addinivalue_line("markers", f"{api.DEMO_MARKER}(name): an unscored demo for the plots")
 
     # --- fixtures the graders ask for -------------------------------------------------
 
@@ -62,7 +65,9 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, session, config, items):
         kept, dropped = [], []
         for item in items:
-            unwanted = self.only is not None and self._check_id(item) not in self.only
+            # a run is either the checks or the demos, never both
+            unwanted = (item.get_closest_marker(api.DEMO_MARKER) is not None) != self.demos
+            unwanted = unwanted or (self.only is not None and self._check_id(item) not in self.only)
             (dropped if item.nodeid in self.skip or unwanted else kept).append(item)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
@@ -82,6 +87,7 @@ class GradingPlugin:
 
     def pytest_runtest_logstart(self, nodeid, location):
         api.take_flags()  # nothing from a previous test may leak into this one
+        api.take_records()
         self.records[nodeid] = {"nodeid": nodeid, "outcome": "passed", "message": "",
                                 "started": time.monotonic()}
         self.writer.emit("start", nodeid=nodeid)
@@ -142,6 +148,7 @@ class GradingPlugin:
                                            "message": "no report"})
         record.pop("hung", None)
         record["red_flags"] = api.take_flags()
+        record["artifacts"] = api.take_records()
         record["duration"] = round(time.monotonic() - record.pop("started", time.monotonic()), 4)
         self.writer.emit("result", **record)
 

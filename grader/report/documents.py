@@ -36,7 +36,7 @@ def environment() -> Environment:
 def render_html(report: Report) -> str:
     lines = (report.candidate.get("source") or "").splitlines()
     template = environment().get_template("report.html.j2")
-    return template.render(r=report, source_lines=lines,
+    return template.render(r=report, source_lines=lines, plots=_plots(report),
                            all_lines=[{"number": i, "text": t, "marked": False}
                                       for i, t in enumerate(lines, 1)],
                            excerpt=lambda line: excerpt(lines, line))
@@ -71,3 +71,13 @@ def fence(code: str, language: str = "python") -> str:
 
 def numbered(rows) -> str:
     return "\n".join(f"{'>' if row.marked else ' '}{row.number:4d} | {row.text}" for row in rows)
+
+
+def _plots(report: Report) -> dict[str, str]:
+    if not report.plots:
+        return {}
+    try:
+        from grader.report.plots import all_plots
+    except ImportError:  # matplotlib missing: the report is complete without pictures
+        return {}
+    return all_plots(report)

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from grader.harness.api import check
+from grader.harness.api import check, record
 
 IN_DIM, N_TRAIN, N_TEST, HIDDEN, STEPS, LR, NOISE = 10, 30, 1000, 64, 750, 5e-3, 1.0
 # gap(p=0.5) must be at most this fraction of gap(p=0). Measured for the reference over
@@ -23,7 +23,12 @@ def _task():
     return x_train, y_train, x_test, x_test @ w  # the test targets are noise-free
 
 
-def train_test_gap(dropout_cls, p, seed):
+EVAL_EVERY = 50
+
+
+def train_test_gap(dropout_cls, p, seed, curve=None):
+    """Train with dropout p; return the final (train, test) losses in eval mode. If
+    `curve` is a dict, it gets the eval-mode losses every EVAL_EVERY steps (for a plot)."""
     x_train, y_train, x_test, y_test = _task()
     torch.manual_seed(1)  # the same initial weights for every p
     first, last = nn.Linear(IN_DIM, HIDDEN), nn.Linear(HIDDEN, 1)
@@ -31,22 +36,32 @@ def train_test_gap(dropout_cls, p, seed):
     optimiser = torch.optim.Adam(net.parameters(), lr=LR)
     torch.manual_seed(seed)
     net.train()
-    for _ in range(STEPS):
+    for step in range(STEPS):
         loss = F.mse_loss(net(x_train), y_train)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
+        if curve is not None and (step + 1) % EVAL_EVERY == 0:
+            train, test = _evaluate(net, x_train, y_train, x_test, y_test)
+            net.train()
+            for key, value in (("step", step + 1), ("train", train), ("test", test)):
+                curve.setdefault(key, []).append(value)
+    return _evaluate(net, x_train, y_train, x_test, y_test)
+
+
+def _evaluate(net, x_train, y_train, x_test, y_test):
     net.eval()
     with torch.no_grad():
-        train = F.mse_loss(net(x_train), y_train).item()
-        test = F.mse_loss(net(x_test), y_test).item()
-    return train, test
+        return (F.mse_loss(net(x_train), y_train).item(),
+                F.mse_loss(net(x_test), y_test).item())
 
 
 @check("overfit-benefit")
 def test_dropout_shrinks_the_generalisation_gap(candidate, seed):
-    train0, test0 = train_test_gap(candidate.Dropout, 0.0, seed)
-    train5, test5 = train_test_gap(candidate.Dropout, 0.5, seed)
+    curves = {"p=0": {}, "p=0.5": {}}
+    train0, test0 = train_test_gap(candidate.Dropout, 0.0, seed, curves["p=0"])
+    train5, test5 = train_test_gap(candidate.Dropout, 0.5, seed, curves["p=0.5"])
+    record("overfit_curves", curves)
     gap0, gap5 = test0 - train0, test5 - train5
     assert gap5 <= REQUIRED_SHRINK * gap0, (
         f"train/test gap without dropout {gap0:.3f} (train {train0:.3f}, test {test0:.3f}); "
