@@ -6,6 +6,7 @@
 
   function cellValue(row, column) {
     var cell = row.cells[column];
+    if (!cell || row.classList.contains("bad")) { return null; }  // unreadable bundles sort last
     var value = cell.getAttribute("data-value");
     if (value === null) { value = cell.textContent.trim(); }
     var number = parseFloat(value);
@@ -17,6 +18,8 @@
     rows.sort(function (a, b) {
       var x = cellValue(a, column), y = cellValue(b, column);
       if (x === y) { return 0; }
+      if (x === null) { return 1; }
+      if (y === null) { return -1; }
       return ((x < y) ? -1 : 1) * (ascending ? 1 : -1);
     });
     rows.forEach(function (row) { body.appendChild(row); });

@@ -29,6 +29,7 @@ def environment() -> Environment:
         trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = md_escape
     env.filters["cell"] = lambda text: md_escape(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["py"] = highlight_line
     env.globals.update(clock=clock, marks=MARKS, fence=fence, numbered=numbered)
     return env
 
@@ -81,3 +82,16 @@ def _plots(report: Report) -> dict[str, str]:
     except ImportError:  # matplotlib missing: the report is complete without pictures
         return {}
     return all_plots(report)
+
+
+def highlight_line(text: str):
+    """One line of Python as highlighted HTML. Pygments (installed with rich) escapes
+    every token itself, so the result is safe to mark as such."""
+    from markupsafe import Markup, escape
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:
+        return escape(text)
+    return Markup(highlight(text, PythonLexer(), HtmlFormatter(nowrap=True)).rstrip("\n"))

@@ -50,7 +50,7 @@ def read_row(bundle: Path, root: Path) -> Row:
                    red_flags=", ".join(f["id"] for f in data.get("red_flags", [])),
                    reviewed=", ".join(r.get("reviewer", "?") for r in reviews))
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        return Row(link=link, candidate=bundle.name,
+        return Row(link=link, candidate=os.path.relpath(bundle, root),
                    problem=f"cannot be read: {type(exc).__name__}: {exc}")
 
 

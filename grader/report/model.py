@@ -77,6 +77,7 @@ class Report:
     reviews: list[dict] = field(default_factory=list)    # mentors' reviews, oldest first
     plot_data: dict = field(default_factory=dict)        # numbers the graders recorded for plots
     plots: bool = True                                   # False: drawn without plots (--no-plots)
+    answers: dict = field(default_factory=dict)          # the written answers: name, text
     schema_version: int = SCHEMA_VERSION
 
     @property
