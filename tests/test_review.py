@@ -61,3 +61,42 @@ def test_review_through_the_cli(dropout, tmp_path, run_drill):
     assert data["reviews"][0]["level"] == "L6" and data["reviews"][0]["feedback"] == "Nice work"
     missing = run_drill("review", tmp_path / "nowhere", "--reviewer", "Ada")
     assert missing.returncode == 2 and "not a report bundle" in missing.stderr
+
+
+def test_interactive_review_in_a_terminal(dropout, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    bundle = _bundle(dropout, tmp_path)
+    data = json.loads((bundle / "report.json").read_text())
+    items = len(data["checks"]) + len(data["red_flags"])
+    answers = ["Ada", "L5", "n", "scaling by a copy is fine"] + ["y"] * (items - 1) + ["Solid work"]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "review", str(bundle)],
+                            stdin=follower, stdout=follower, stderr=follower,
+                            env=dict(os.environ, COLUMNS="120", TERM="dumb"))
+    os.close(follower)
+    try:
+        for answer in answers:
+            time.sleep(0.05)
+            os.write(leader, (answer + "\n").encode())
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                os.read(leader, 65536)  # keep the terminal drained
+            except OSError:
+                break
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    review = json.loads((bundle / "report.json").read_text())["reviews"][0]
+    assert review["reviewer"] == "Ada" and review["level"] == "L5"
+    assert review["feedback"] == "Solid work"
+    first = review["items"][0]
+    assert first["verdict"] == "disagree" and first["comment"] == "scaling by a copy is fine"
+    assert all(item["verdict"] == "agree" for item in review["items"][1:])
