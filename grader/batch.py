@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grader.catalog import Drill
 from grader.grading import grade
-from grader.launch import Worker
+from grader.launch import Worker, WorkerError
 from grader.report.bundle import write_bundle, write_exports
 from grader.report.index import write_index
 from grader.report.model import Report
@@ -68,7 +68,17 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                     submission = todo.get_nowait()
                 except queue.Empty:
                     return
-                report = grade(drill, submission.path, worker=worker, label=submission.label)
+                try:
+                    report = grade(drill, submission.path, worker=worker, label=submission.label)
+                except WorkerError:
+                    worker.close()
+                    worker = Worker()  # one retry with a fresh worker, then a plain process
+                    try:
+                        report = grade(drill, submission.path, worker=worker,
+                                       label=submission.label)
+                    except WorkerError:
+                        report = grade(drill, submission.path, label=submission.label,
+                                       plots=False)
                 written = write_bundle(report, out / submission.label, stamp(),
                                        also_keep=submission.keep)
                 if formats:

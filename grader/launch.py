@@ -56,6 +56,10 @@ class Spawned:
         return "".join(self._out), "".join(self._err)
 
 
+class WorkerError(RuntimeError):
+    """The batch worker process is gone; the batch falls back to a fresh one."""
+
+
 class Worker:
     """A pre-imported worker process; `launch` forks one grading child from it."""
 
@@ -92,7 +96,10 @@ class Forked:
                                      "memory_bytes": memory_bytes, "stdout": str(self.out_path),
                                      "stderr": str(self.err_path)}) + "\n")
         proc.stdin.flush()
-        self.pid = int(json.loads(proc.stdout.readline())["pid"])
+        line = proc.stdout.readline()
+        if not line:  # the worker itself died (it could not import torch?)
+            raise WorkerError("the pre-imported grading worker exited unexpectedly")
+        self.pid = int(json.loads(line)["pid"])
         self.status: int | None = None
 
     def poll(self) -> int | None:
