@@ -126,9 +126,10 @@ def _demo_limits(drill: Drill, limits: Limits | None) -> Limits:
 
 def _import_plots() -> None:
     try:
-        import grader.report.plots  # noqa: F401
+        from grader.report import plots
     except ImportError:
-        pass
+        return
+    plots.warm_up()
 
 
 class _background:
