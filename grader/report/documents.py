@@ -88,10 +88,19 @@ def highlight_line(text: str):
     """One line of Python as highlighted HTML. Pygments (installed with rich) escapes
     every token itself, so the result is safe to mark as such."""
     from markupsafe import Markup, escape
+    tools = _pygments()
+    if tools is None:
+        return escape(text)
+    highlight, lexer, formatter = tools
+    return Markup(highlight(text, lexer, formatter).rstrip("\n"))
+
+
+@lru_cache(maxsize=1)
+def _pygments():
     try:
         from pygments import highlight
         from pygments.formatters import HtmlFormatter
-        from pygments.lexers import PythonLexer
+        from pygments.lexers.python import PythonLexer
     except ImportError:
-        return escape(text)
-    return Markup(highlight(text, PythonLexer(), HtmlFormatter(nowrap=True)).rstrip("\n"))
+        return None
+    return highlight, PythonLexer(), HtmlFormatter(nowrap=True)
