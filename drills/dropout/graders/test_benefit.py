@@ -1,6 +1,8 @@
 """The point of dropout: on a small, noisy regression task an oversized MLP memorises the
 noise; with the candidate's layer at p=0.5 the train/test gap must shrink."""
 
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -26,6 +28,32 @@ def _task():
 EVAL_EVERY = 50
 
 
+class Adam:
+    """Adam with PyTorch's defaults, written out: torch.optim's first step imports the
+    compiler stack (most of a second), which this check does not need."""
+
+    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
+        self.params = list(params)
+        self.lr, (self.beta1, self.beta2), self.eps, self.t = lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        correction1 = 1 - self.beta1 ** self.t
+        root_correction2 = math.sqrt(1 - self.beta2 ** self.t)
+        for p, m, v in zip(self.params, self.m, self.v):
+            m.lerp_(p.grad, 1 - self.beta1)
+            v.mul_(self.beta2).addcmul_(p.grad, p.grad, value=1 - self.beta2)
+            denominator = (v.sqrt() / root_correction2).add_(self.eps)
+            p.addcdiv_(m, denominator, value=-self.lr / correction1)
+
+
 def train_test_gap(dropout_cls, p, seed, curve=None):
     """Train with dropout p; return the final (train, test) losses in eval mode. If
     `curve` is a dict, it gets the eval-mode losses every EVAL_EVERY steps (for a plot)."""
@@ -33,7 +61,7 @@ def train_test_gap(dropout_cls, p, seed, curve=None):
     torch.manual_seed(1)  # the same initial weights for every p
     first, last = nn.Linear(IN_DIM, HIDDEN), nn.Linear(HIDDEN, 1)
     net = nn.Sequential(first, nn.ReLU(), dropout_cls(p), last)
-    optimiser = torch.optim.Adam(net.parameters(), lr=LR)
+    optimiser = Adam(net.parameters(), lr=LR)
     torch.manual_seed(seed)
     net.train()
     for step in range(STEPS):
