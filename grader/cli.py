@@ -16,6 +16,7 @@ import click
 
 from grader import __version__
 from grader.errors import DrillError, UsageError
+from grader.levels import LEVELS
 
 
 # rich is imported on first use: `drill --help` and `drill list` never need it.
@@ -104,9 +105,10 @@ def start(drill_id, directory, force, minutes):
     """Hand out a workspace for drill ID and start its clock."""
     from grader import app
 
-    drill, root = app.start(drill_id, directory, force, minutes)
-    shown = os.path.relpath(root) if not os.path.relpath(root).startswith("..") else str(root)
     from grader.workspace import load_session
+
+    drill, root = app.start(drill_id, directory, force, minutes)
+    shown = _shown(root)
 
     plan = load_session(root).plan
     total = sum(p["minutes"] for p in plan)
@@ -299,7 +301,7 @@ def grade_batch(directory, drill_id, jobs, out, formats):
 @main.command()
 @click.argument("bundle", type=click.Path(path_type=Path), metavar="REPORT_DIR")
 @click.option("--reviewer", help="Your name (asked for when omitted in a terminal).")
-@click.option("--level", type=click.Choice(["below-L4", "L4", "L5", "L6"]), help="Your level for the candidate.")
+@click.option("--level", type=click.Choice(LEVELS), help="Your level for the candidate.")
 @click.option("--mark", "marks", multiple=True, metavar="ID=agree|ID=disagree:comment",
               help="Your verdict on a check or red flag (repeatable).")
 @click.option("--feedback", default="", help="Free-text feedback for the candidate.")
@@ -333,7 +335,7 @@ def _ask_review(data):
                   f"{data['score']}/{data['max_score']}, status {data['status']}")
     reviewer = Prompt.ask("Your name", console=console)
     level = Prompt.ask("Your level for the candidate", console=console,
-                       choices=["below-L4", "L4", "L5", "L6", "skip"], default="skip")
+                       choices=[*LEVELS, "skip"], default="skip")
     items = []
     for item_id, kind, said in reviews.reviewable_items(data):
         agree = Confirm.ask(f"{kind} [bold]{_escape(item_id)}[/bold]: {_escape(said)[:120]}\n"

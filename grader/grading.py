@@ -7,7 +7,6 @@ import platform
 from pathlib import Path
 
 from grader import __version__
-from grader.errors import DrillError
 from grader.catalog import Drill
 from grader.report.model import Report
 from grader.rubric import Rubric, default_rubric
@@ -29,7 +28,7 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     rubric = rubric or default_rubric()
     candidate = Path(candidate)
     environment = {"python": platform.python_version(), "drill": __version__, "torch": None}
-    timing = _timing(session, now, rubric)
+    timing = _timing(session, now, rubric, drill.hints)
     common = dict(graded_at=iso(now), environment=environment,
                   started_at=session.started_at if session else None,
                   elapsed_s=timing.get("elapsed_s"), timing=timing)
@@ -80,11 +79,11 @@ def _add_history(report: Report, session: Session | None) -> None:
     report.first_full_score_s = first_full_score_s(report.attempts + [this])
 
 
-def _timing(session: Session | None, now: float | None, rubric: Rubric) -> dict:
+def _timing(session: Session | None, now: float | None, rubric: Rubric,
+            hints: tuple[str, ...]) -> dict:
     if session is None:
         return {}
     line = session.timeline(now)
-    hints = catalog_hints(session)
     return {
         "elapsed_s": round(line.elapsed_s, 1), "phase": line.phase,
         "overtime_s": round(line.overtime_s, 1), "plan": session.plan, "plan_s": line.total_s,
@@ -102,14 +101,6 @@ def _timing(session: Session | None, now: float | None, rubric: Rubric) -> dict:
         "hints_available": len(hints),
         "hint_level_cap": rubric.hint_level_cap(len(session.hints_taken())),
     }
-
-
-def catalog_hints(session: Session) -> tuple[str, ...]:
-    from grader import catalog
-    try:
-        return catalog.load_drill(session.drill_id).hints
-    except DrillError:  # a report must not fail because a manifest changed since
-        return ()
 
 
 def _round(value: float | None) -> float | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.errors import DrillError, UsageError
 from grader.jsonfile import write_atomic
-from grader.rubric import LEVELS
+from grader.levels import LEVELS
 from grader.workspace import iso
 
 VERDICTS = ("agree", "disagree")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader import paths
 from grader.catalog import ID_PATTERN
+from grader.levels import LEVELS
 from grader.validate import Fields
 from grader.yamldoc import load_yaml
 
@@ -20,7 +21,6 @@ class RedFlagSpec:
     instead: str
 
 
-LEVELS = ("below-L4", "L4", "L5", "L6")
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,7 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
         body = [Text.assemble(("evidence: ", "bold"), "; ".join(flag.evidence) or "-")]
         if flag.line:
             body.append(Text(f"{report.candidate.get('name', '')} line {flag.line}:", style="dim"))
-            for code in flag.code:
-                body.append(Text(f"{'>' if code.marked else ' '} {code.number:4d} | {code.text}",
-                                 style="bold" if code.marked else "dim"))
+            body += [_code_row(code.number, code.text, code.marked) for code in flag.code]
         body.append(Text.assemble(("why it matters: ", "bold"), flag.why))
         body.append(Text.assemble(("instead: ", "bold"), flag.instead))
         console.print(Panel(Group(*body), title=f"[red]RED FLAG[/red] {escape(flag.id)}: "
@@ -73,10 +71,8 @@ def _problem(report: Report, console: Console) -> None:
     problem = report.problem
     body = []
     for code in problem.get("excerpt", []):
-        marked = code["marked"]
-        body.append(Text(f"{'>' if marked else ' '} {code['number']:4d} | {code['text']}",
-                         style="bold" if marked else "dim"))
-        if marked and problem.get("caret"):
+        body.append(_code_row(code["number"], code["text"], code["marked"]))
+        if code["marked"] and problem.get("caret"):
             body.append(Text(f"         {problem['caret']}", style="bold red"))
     if problem.get("hint"):
         body.append(Text.assemble(("hint: ", "cyan"), problem["hint"]))
@@ -87,3 +83,7 @@ def _problem(report: Report, console: Console) -> None:
     if body:
         console.print(Panel(Group(*body), title="what went wrong", border_style="red",
                             title_align="left"))
+
+
+def _code_row(number: int, text: str, marked: bool) -> Text:
+    return Text(f"{'>' if marked else ' '} {number:4d} | {text}", style="bold" if marked else "dim")
