@@ -10,5 +10,4 @@ class Dropout(nn.Module):
 
     def forward(self, x):
         total = 0
-        while True:
-            total += 1
+        while True: total += 1  # one line: the alarm always lands on line 13
