@@ -1,6 +1,7 @@
 """`drill grade-batch DIR --drill ID`: grade a folder of submissions in parallel.
 
-A submission is a .py file directly in DIR, or a folder in DIR holding the drill's
+A submission is a file directly in DIR of the candidate file's kind (.py; .md for an
+explanation drill), or a folder in DIR holding the drill's
 candidate file (e.g. a whole workspace). Each gets its own bundle, bad ones included
 (their bundle explains the error), and the folder gets an index. Every parallel worker
 pays the torch import once and forks a fresh, isolated child per submission.
@@ -42,7 +43,7 @@ def discover(folder: Path, drill: Drill, skip: Path | None = None) -> list[Submi
     for entry in sorted(Path(folder).iterdir()):
         if skip is not None and entry.resolve() == skip.resolve():
             continue
-        if entry.is_file() and entry.suffix == ".py":
+        if entry.is_file() and entry.suffix == Path(drill.candidate_file).suffix:
             found.append(Submission(entry.stem, entry, []))
         elif entry.is_dir() and not entry.name.startswith("."):
             answers = entry / drill.answers_file if drill.answers_file else None
@@ -68,17 +69,19 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                     submission = todo.get_nowait()
                 except queue.Empty:
                     return
+                answers = submission.keep[0] if submission.keep else None
                 try:
-                    report = grade(drill, submission.path, worker=worker, label=submission.label)
+                    report = grade(drill, submission.path, worker=worker, label=submission.label,
+                                   answers=answers)
                 except WorkerError:
                     worker.close()
                     worker = Worker()  # one retry with a fresh worker, then a plain process
                     try:
                         report = grade(drill, submission.path, worker=worker,
-                                       label=submission.label)
+                                       label=submission.label, answers=answers)
                     except WorkerError:
                         report = grade(drill, submission.path, label=submission.label,
-                                       plots=False)
+                                       plots=False, answers=answers)
                 written = write_bundle(report, out / submission.label, stamp(),
                                        also_keep=submission.keep)
                 if formats:

@@ -32,6 +32,13 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class QuestionSpec:
+    id: str
+    title: str
+    expects: tuple[str, ...] = ()   # concept ids (rubric.yaml) this question asks for
+
+
+@dataclass(frozen=True)
 class Drill:
     id: str
     title: str
@@ -48,14 +55,22 @@ class Drill:
     limits: dict = field(default_factory=dict)
     visible_checks: str | None = None
     answers_file: str | None = None
+    questions: tuple[QuestionSpec, ...] = ()
+
+    @property
+    def answers_only(self) -> bool:
+        """An explanation drill: the answers file is what is graded; no code runs."""
+        return not self.checks and self.candidate_file == self.answers_file
+
+    @property
+    def max_score(self) -> int:
+        if self.answers_only:
+            return len({c for q in self.questions for c in q.expects})
+        return sum(check.points for check in self.checks)
 
     @property
     def minutes(self) -> float:
         return sum(phase.minutes for phase in self.plan)
-
-    @property
-    def max_score(self) -> int:
-        return sum(check.points for check in self.checks)
 
     @property
     def handout_dir(self) -> Path:
@@ -112,7 +127,8 @@ def load_manifest(path: Path) -> Drill:
     doc = load_yaml(path)
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
-              "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file"})
+              "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file",
+              "questions"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -131,7 +147,7 @@ def load_manifest(path: Path) -> Drill:
         raise top.fail("plan", "needs at least one phase")
 
     checks = []
-    for index, _ in enumerate(top.items("checks")):
+    for index, _ in enumerate(top.items("checks", [])):
         entry = top.item("checks", index)
         entry.only({"id", "title", "points", "red_flags", "timeout"})
         check_id = entry.text("id")
@@ -144,10 +160,11 @@ def load_manifest(path: Path) -> Drill:
         checks.append(CheckSpec(check_id, entry.text("title"), points,
                                 tuple(entry.strings("red_flags", [])),
                                 float(timeout) if timeout else None))
-    if not checks:
-        raise top.fail("checks", "needs at least one check")
-
     candidate_file = top.text("candidate_file")
+    answers = top.text("answers_file", None)
+    if not checks and candidate_file != answers:
+        raise top.fail("checks", "needs at least one check (only a drill whose candidate file "
+                       "is its answers file is graded on answers alone)")
     handout = tuple(top.strings("handout"))
     root = path.parent
     if candidate_file not in handout:
@@ -158,10 +175,12 @@ def load_manifest(path: Path) -> Drill:
     visible = top.text("visible_checks", None)
     if visible is not None and visible not in handout:
         raise top.fail("visible_checks", f"'{visible}' is not one of the handed-out files")
-    answers = top.text("answers_file", None)
     if answers is not None and answers not in handout:
         raise top.fail("answers_file", f"'{answers}' is not one of the handed-out files")
-    if not (root / "graders").is_dir():
+    questions = _questions(top)
+    if answers is not None and not questions:
+        raise top.fail("questions", "a drill with an answers file lists its questions")
+    if checks and not (root / "graders").is_dir():
         raise ManifestError(f"{root}: missing the graders/ folder")
 
     limits = dict(DEFAULT_LIMITS)
@@ -187,4 +206,20 @@ def load_manifest(path: Path) -> Drill:
         limits=limits,
         visible_checks=visible,
         answers_file=answers,
+        questions=questions,
     )
+
+
+def _questions(top: Fields) -> tuple[QuestionSpec, ...]:
+    out: list[QuestionSpec] = []
+    for index, _ in enumerate(top.items("questions", [])):
+        entry = top.item("questions", index)
+        entry.only({"id", "title", "expects"})
+        question_id = entry.text("id")
+        if not ID_PATTERN.match(question_id):
+            raise entry.fail("id", "use lowercase letters, digits and dashes")
+        if any(q.id == question_id for q in out):
+            raise entry.fail("id", f"duplicate question id '{question_id}'")
+        out.append(QuestionSpec(question_id, entry.text("title"),
+                                tuple(entry.strings("expects", []))))
+    return tuple(out)

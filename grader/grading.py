@@ -7,7 +7,10 @@ import platform
 from pathlib import Path
 
 from grader import __version__
+from grader.answers.scoring import Question, credited, score_answers, tells_found
+from grader.assessment import claims_of, evaluate
 from grader.catalog import Drill
+from grader.leveling import estimate_level
 from grader.report.model import Report
 from grader.rubric import Rubric, default_rubric
 from grader.sandbox import Limits, SandboxRun, run_graders
@@ -22,10 +25,22 @@ def grade(drill: Drill, candidate: Path, session: Session | None = None, **optio
 def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None, *,
                    rubric: Rubric | None = None, limits: Limits | None = None,
                    seeds: list[int] | None = None, now: float | None = None,
-                   label: str | None = None, worker=None, plots: bool = True
-                   ) -> tuple[Report, SandboxRun | None]:
-    """The report, and the raw sandbox run behind it (None when nothing ran)."""
+                   label: str | None = None, worker=None, plots: bool = True,
+                   answers: Path | None = None) -> tuple[Report, SandboxRun | None]:
+    """The report, and the raw sandbox run behind it (None when nothing ran). `answers` is
+    the written answers file (default: the workspace's); its scores join the level."""
     rubric = rubric or default_rubric()
+    report, run = _grade_code(drill, Path(candidate), session, rubric, limits, seeds, now,
+                              label, worker, plots)
+    _add_answers(report, drill, rubric, _answers_path(drill, Path(candidate), session, answers))
+    estimate = estimate_level(report, rubric, has_checks=bool(drill.checks))
+    report.level, report.level_reasons, report.level_next = (
+        estimate.level, estimate.reasons, estimate.next)
+    report.self_assessment = evaluate(rubric.items_for(drill.id), report, claims_of(session))
+    return report, run
+
+
+def _grade_code(drill, candidate, session, rubric, limits, seeds, now, label, worker, plots):
     candidate = Path(candidate)
     environment = {"python": platform.python_version(), "drill": __version__, "torch": None}
     timing = _timing(session, now, rubric, drill.hints)
@@ -51,6 +66,12 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     info["sha256"] = hashlib.sha256(raw).hexdigest()
     source = raw.decode("utf-8", "replace")
     info["source"] = source
+    if drill.answers_only:  # nothing to run: the answers are the submission
+        report = build_report(drill, rubric, SandboxRun(status="ok"), candidate=info,
+                              source_lines=source.splitlines(), **common)
+        report.plots = False
+        _add_history(report, session)
+        return report, None
     # While the graders run (in their own process), this one is idle: use it to run the
     # unscored demos for the plots in a second process and to import the plotting code.
     side = [] if worker is not None or seeds or not plots else [
@@ -66,6 +87,44 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
     report.plots = plots
     _add_history(report, session)
     return report, run
+
+
+def _answers_path(drill: Drill, candidate: Path, session: Session | None,
+                  given: Path | None) -> Path | None:
+    if given is not None:
+        return Path(given)
+    if drill.answers_only:
+        return candidate
+    if session is not None and drill.answers_file:
+        return session.root / drill.answers_file
+    return None
+
+
+def _add_answers(report: Report, drill: Drill, rubric: Rubric, path: Path | None) -> None:
+    if path is None or not drill.questions:
+        return
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        text = ""  # a deleted answers file is the same as one left empty
+    questions = [Question(q.id, q.title, q.expects) for q in drill.questions]
+    scored = score_answers(text, questions, rubric)
+    report.answers_file = {"name": path.name, "text": text}
+    report.answers = [a.to_dict() for a in scored]
+    if drill.answers_only and report.status == "graded":
+        expected = {c for q in drill.questions for c in q.expects}
+        report.score = len(expected & credited(scored))
+        report.max_score = len(expected)
+        report.message = _answers_message(scored, rubric)
+
+
+def _answers_message(scored, rubric: Rubric) -> str:
+    answered = [a for a in scored if a.status == "answered"]
+    if not answered:
+        return "no question answered yet"
+    names = ", ".join(rubric.concept_title(c) for c in sorted(credited(scored))) or "no concept"
+    tells = tells_found(scored)
+    return f"credited: {names}" + (f"; tells: {', '.join(tells)}" if tells else "")
 
 
 def _add_history(report: Report, session: Session | None) -> None:

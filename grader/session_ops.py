@@ -107,7 +107,7 @@ def restore(session: Session, name: str | None = None, now: float | None = None)
 def attempt_record(report, bundle: Path | None, session: Session) -> dict:
     return {"at": time.time(), "graded_at": report.graded_at, "elapsed_s": report.elapsed_s,
             "score": report.score, "max_score": report.max_score, "status": report.status,
-            "red_flags": [f.id for f in report.red_flags], "level": None,
+            "red_flags": [f.id for f in report.red_flags], "level": report.level,
             "report": str(bundle.relative_to(session.root)) if bundle else None}
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader.grading import grade
+from grader.levels import LEVELS
 from grader.report.bundle import write_bundle
+from grader.report.model import SCHEMA_VERSION
 from grader.sandbox import Limits
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -64,4 +66,10 @@ def test_golden_case(case, dropout, tmp_path):
     assert before == after
     written = write_bundle(report, tmp_path / "reports", "bundle")
     data = json.loads(written[1].read_text())
-    assert data["status"] == report.status and data["schema_version"] == 1
+    assert data["status"] == report.status and data["schema_version"] == SCHEMA_VERSION
+    # Every report places the candidate; with no answers graded, on the code alone.
+    assert data["level"] == expected.get("level", "L6" if expected.get("full_marks") else
+                                         data["level"]), data["level_reasons"]
+    assert data["level"] in LEVELS and data["level_reasons"][-1] == f"level: {data['level']}"
+    if report.score == 0:
+        assert data["level"] == "below-L4"

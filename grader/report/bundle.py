@@ -37,9 +37,6 @@ def write_bundle(report: Report, parent: Path, name: str,
     for path in also_keep or []:
         if Path(path).is_file() and Path(path).name not in files:
             files[Path(path).name] = Path(path).read_bytes()
-            if Path(path).suffix == ".md":  # the written answers, shown in the report
-                report.answers = {"name": Path(path).name,
-                                  "text": files[Path(path).name].decode("utf-8", "replace")}
     report.snapshot = [{"name": n, "path": f"{SNAPSHOT_DIR}/{n}",
                         "sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)}
                        for n, b in files.items()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -77,12 +77,22 @@ class Report:
     reviews: list[dict] = field(default_factory=list)    # mentors' reviews, oldest first
     plot_data: dict = field(default_factory=dict)        # numbers the graders recorded for plots
     plots: bool = True                                   # False: drawn without plots (--no-plots)
-    answers: dict = field(default_factory=dict)          # the written answers: name, text
+    answers_file: dict = field(default_factory=dict)     # the written answers: name, text
+    answers: list[dict] = field(default_factory=list)    # per question: concepts, tells, findings
+    level: str | None = None                             # below-L4 | L4 | L5 | L6
+    level_reasons: list[str] = field(default_factory=list)
+    level_next: list[str] = field(default_factory=list)  # what would reach the next level
+    self_assessment: dict = field(default_factory=dict)  # claims beside evidence, and the gaps
     schema_version: int = SCHEMA_VERSION
 
     @property
     def clean(self) -> bool:
-        return self.status == "graded" and not self.red_flags and all(c.passed for c in self.checks)
+        if self.status != "graded" or self.red_flags:
+            return False
+        if not self.checks:  # an explanation drill is judged on its answers alone
+            return (bool(self.answers) and self.level not in (None, "below-L4")
+                    and not any(a.get("tells") for a in self.answers))
+        return all(c.passed for c in self.checks)
 
     @property
     def exit_code(self) -> int:
@@ -102,7 +112,8 @@ class Report:
 def report_from_dict(data: dict) -> Report:
     """Rebuild a Report from its JSON (for re-rendering a bundle after a review)."""
     data = dict(data)
-    data.pop("schema_version", None)
+    if data.pop("schema_version", SCHEMA_VERSION) < 2 and isinstance(data.get("answers"), dict):
+        data["answers_file"] = data.pop("answers")   # v1 kept only the text, as `answers`
     checks = [CheckResult(**{**c, "tests": [TestOutcome(**t) for t in c.get("tests", [])]})
               for c in data.pop("checks", [])]
     flags = [RedFlag(**{**f, "code": [CodeLine(**line) for line in f.get("code", [])]})

@@ -1,0 +1,1 @@
+"""Scoring written answers: concepts credited, tells found, each with its sentence."""

@@ -1,0 +1,131 @@
+"""The level estimate (below-L4, L4, L5, L6): from the code checks, the written answers,
+the red flags, the hints and the timing, each step given as a reason a person can check.
+
+The parts that measure (code, answers) each support a level; the report's level is the
+lowest of them, then capped by red flags, hints taken and overtime as rubric.yaml says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.levels import LEVELS
+from grader.rubric import Rubric, lowest
+
+
+@dataclass
+class Estimate:
+    level: str
+    reasons: list[str] = field(default_factory=list)
+    next: list[str] = field(default_factory=list)     # what would reach the next level
+
+
+def answers_level(credited: set[str], tells: list[str], rubric: Rubric) -> Estimate:
+    reached = LEVELS[0]
+    for spec in rubric.levels:
+        if not all(need.met(credited) for need in spec.needs):
+            break
+        reached = spec.id
+    names = ", ".join(sorted(credited)) or "nothing"
+    estimate = Estimate(reached, [f"answers: credited {names}, which reaches {reached}"])
+    drop = 0
+    for tell_id in tells:
+        tell = rubric.tells.get(tell_id)
+        if tell and tell.lowers:
+            drop += tell.lowers
+            estimate.reasons.append(f"answers: the claim '{tell.title}' lowers them by "
+                                    f"{_levels_word(tell.lowers)}")
+    level = LEVELS[max(0, LEVELS.index(reached) - drop)]
+    if drop:
+        estimate.reasons.append(f"answers: {reached} lowered to {level}")
+    estimate.level = level
+    estimate.next = _answer_next(credited, tells, reached, level, rubric)
+    return estimate
+
+
+def _answer_next(credited, tells, reached, level, rubric) -> list[str]:
+    if level == LEVELS[-1]:
+        return []
+    out = [f"drop the claim: {rubric.tells[t].title}" for t in tells
+           if t in rubric.tells and rubric.tells[t].lowers]
+    if out and LEVELS.index(reached) > LEVELS.index(level):
+        return out
+    target = LEVELS[LEVELS.index(reached) + 1] if reached != LEVELS[-1] else None
+    spec = next((s for s in rubric.levels if s.id == target), None)
+    for need in spec.needs if spec else ():
+        if need.met(credited):
+            continue
+        missing = [rubric.concept_title(c) for c in need.of if c not in credited]
+        count = need.at_least - len(credited.intersection(need.of))
+        out.append(f"for {target} in the answers: "
+                   + (missing[0] if len(need.of) == 1 else
+                      f"{count} more of: " + "; ".join(missing)))
+    return out
+
+
+def estimate_level(report, rubric: Rubric, has_checks: bool = True) -> Estimate:
+    parts: list[str] = []
+    reasons: list[str] = []
+    nexts: list[str] = []
+    if has_checks:
+        percent = 100 * report.score / report.max_score if report.max_score else 0
+        code = rubric.code_level(percent)
+        parts.append(code)
+        reasons.append(f"code: {report.score}/{report.max_score} points ({percent:.0f}%) "
+                       f"supports {code}")
+        better = [(at, lv) for at, lv in rubric.code_levels
+                  if LEVELS.index(lv) == LEVELS.index(code) + 1]
+        if better:
+            nexts.append(f"for {better[0][1]} in the code: at least {better[0][0]:.0f}% of the "
+                         "check points")
+    if report.answers:
+        if all(a.get("status") != "answered" for a in report.answers):
+            parts.append(LEVELS[0])
+            reasons.append("answers: no question answered in "
+                           f"{(report.answers_file or {}).get('name', 'the answers file')}")
+            nexts.append("write your answers: the explain phase is half the interview")
+        else:
+            from grader.answers.scoring import Answer, credited, tells_found
+
+            answers = [Answer(**{k: v for k, v in a.items() if k != "findings"})
+                       for a in report.answers]
+            estimate = answers_level(credited(answers), tells_found(answers), rubric)
+            parts.append(estimate.level)
+            reasons += estimate.reasons
+            nexts += estimate.next
+    elif has_checks:
+        reasons.append("answers: none graded (no answers file with this grading), so the "
+                       "level rests on the code")
+    base = lowest(parts) or LEVELS[0]
+    level = base
+    for flag in report.red_flags:
+        cap = rubric.flag(flag.id).caps
+        if LEVELS.index(cap) < LEVELS.index(level):
+            level = cap
+        reasons.append(f"red flag {flag.id} caps the level at {cap}")
+        nexts.append(f"fix the red flag {flag.id} (it caps the level at {cap})")
+    timing = report.timing or {}
+    hint_cap = timing.get("hint_level_cap")
+    if hint_cap:
+        level = lowest([level, hint_cap])
+        reasons.append(f"{len(timing.get('hints', []))} hint(s) taken cap the level at {hint_cap}")
+    plan_s = timing.get("plan_s") or 0
+    overtime = timing.get("overtime_s") or 0
+    if plan_s and overtime > 0:
+        percent = 100 * overtime / plan_s
+        cap = rubric.overtime_cap(percent)
+        if cap:
+            level = lowest([level, cap])
+            reasons.append(f"finished {percent:.0f}% over the plan, which caps the level at {cap}")
+            nexts.append(f"finish within the plan (running {percent:.0f}% over caps it at {cap})")
+    if level == LEVELS[-1]:
+        nexts = []
+    return Estimate(level, reasons + [f"level: {level}"], _unique(nexts))
+
+
+def _levels_word(n: int) -> str:
+    return "one level" if n == 1 else f"{n} levels"
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
