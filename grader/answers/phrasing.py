@@ -4,7 +4,7 @@
 
 A phrasing is terms joined by ` + `; every term must occur in the same sentence, in any
 order. A term is alternatives joined by ` | `; an alternative is one or more words that
-must appear in that order, with at most two other words between neighbours ("not rely"
+must appear in that order, with at most one other word between neighbours ("not rely"
 also matches "not to rely"). A word matches itself and its plural (-s, -es); a trailing
 `*` matches any ending. Formulas are words too: `1/(1-p)`, `1-p`, `model.eval()`.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from grader.answers.text import tokens
 
-GAP = 2                     # other words allowed between two words of one alternative
+GAP = 1                     # other words allowed between two words of one alternative
 PUNCTUATION = set(",;:()?!")
 
 

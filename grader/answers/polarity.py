@@ -5,8 +5,8 @@ Deliberately small rules, each explainable in one line of a report:
   "I never call model.eval()"); a negation that is part of the matched phrase itself
   ("units can not rely on each other") does not count, and "not just" does not negate;
 - hedged: the sentence says the writer is unsure ("maybe", "I'm not sure", a question);
-- not prose: a fragment of under four words, or a comma-separated list with no verb,
-  which is what a pasted keyword list looks like.
+- not prose: under three words, or (with no verb) a comma-separated list or a phrase of
+  under five words, which is what a pasted keyword list looks like.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ NEGATIONS = {"not", "no", "never", "without", "neither", "nor", "none", "nothing
 NEGATION_PAIRS = {("rather", "than"), ("instead", "of")}
 NOT_NEGATING_NEXT = {"just", "only", "merely", "simply"}   # "not just X" still says X
 CLAUSE_BREAKS = set(",;:()?!") | {"but", "however", "although", "though", "whereas",
-                                  "while", "because", "since", "so", "and", "which", "whereby"}
+                                  "while", "because", "since", "so", "and", "which", "whereby",
+                                  "that", "if", "when", "unless", "where", "who"}
 
 HEDGES = {"maybe", "perhaps", "possibly", "unsure", "guess", "dunno"}
 HEDGE_PAIRS = {("not", "sure"), ("no", "idea"), ("not", "certain"), ("sort", "of"),
@@ -78,10 +79,14 @@ def prose_problem(toks: list[str]) -> str:
     words = [t for t in toks if t[0].isalnum()]
     if len(words) < 3:
         return "a fragment, not a sentence"
-    if not _has_verb(toks):
-        segments = sum(1 for t in toks if t in ",;") + 1
-        return ("a list of keywords, not a sentence" if segments >= 3
-                else "no verb: a heading or a keyword, not a statement")
+    if _has_verb(toks):
+        return ""
+    # Without a verb, a longer phrase still answers a direct question ("On a model that
+    # already underfits"); a short one or a comma list is a keyword dump.
+    if sum(1 for t in toks if t in ",;") + 1 >= 3:
+        return "a list of keywords, not a sentence"
+    if len(words) < 5:
+        return "a fragment, not a sentence"
     return ""
 
 

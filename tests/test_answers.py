@@ -1,0 +1,91 @@
+"""The answer scorer against a labelled corpus (tests/answers/corpus.yaml): every answer
+lands at its labelled level with exactly its labelled tells, the traps (negated, hedged,
+keyword lists) earn nothing, and the confusion matrix is printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader import catalog
+from grader.answers.scoring import Question, credited, score_answers, tells_found
+from grader.leveling import answers_level
+from grader.levels import LEVELS
+from grader.rubric import default_rubric
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "answers" / "corpus.yaml").read_text())
+
+
+def _questions(drill_id: str) -> list[Question]:
+    drill = catalog.load_drill(drill_id)
+    return [Question(q.id, q.title, q.expects) for q in drill.questions]
+
+
+def _text(entry: dict) -> str:
+    if entry["drill"] == "why-dropout":
+        return "# Why does dropout work?\n\n## Why does dropout work?\n\n" + entry["text"]
+    return entry["text"]
+
+
+def place(entry: dict):
+    rubric = default_rubric()
+    answers = score_answers(_text(entry), _questions(entry["drill"]), rubric)
+    return answers, answers_level(credited(answers), tells_found(answers), rubric)
+
+
+def test_corpus_is_big_and_covers_every_level():
+    assert len(CORPUS) >= 30
+    assert {e["level"] for e in CORPUS} == set(LEVELS)
+    assert len({e["id"] for e in CORPUS}) == len(CORPUS)
+    assert {e["drill"] for e in CORPUS} == {"why-dropout", "dropout"}
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[e["id"] for e in CORPUS])
+def test_answer_lands_at_its_level(entry):
+    answers, estimate = place(entry)
+    got = credited(answers)
+    assert estimate.level == entry["level"], (sorted(got), estimate.reasons)
+    assert sorted(tells_found(answers)) == sorted(entry.get("tells", []))
+    trapped = got.intersection(entry.get("not_credited", []))
+    assert not trapped, f"credited {trapped} from a negated, hedged or listed mention"
+
+
+def test_confusion_matrix(capsys):
+    matrix = {(want, got): 0 for want in LEVELS for got in LEVELS}
+    for entry in CORPUS:
+        matrix[(entry["level"], place(entry)[1].level)] += 1
+    width = max(map(len, LEVELS)) + 2
+    lines = ["labelled \\ placed".ljust(18) + "".join(l.rjust(width) for l in LEVELS)]
+    for want in LEVELS:
+        lines.append(want.ljust(18) + "".join(str(matrix[(want, got)]).rjust(width)
+                                              for got in LEVELS))
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    off_diagonal = sum(n for (want, got), n in matrix.items() if want != got)
+    assert off_diagonal == 0
+
+
+def test_every_credit_and_tell_quotes_its_sentence():
+    entry = next(e for e in CORPUS if e["id"] == "d-L6-full")
+    text = _text(entry)
+    answers, _ = place(entry)
+    for answer in answers:
+        for finding in answer.findings:
+            assert text[finding.start:finding.end] == finding.quote
+            assert finding.start >= answer.start and finding.end <= answer.end
+
+
+def test_unanswered_questions_are_reported_as_such():
+    entry = next(e for e in CORPUS if e["id"] == "d-L4-brief")
+    answers, _ = place(entry)
+    status = {a.id: a.status for a in answers}
+    assert status == {"benefit": "answered", "scaling": "answered", "common-bug": "answered",
+                      "when-not": "unanswered", "follow-ups": "unanswered"}
+
+
+def test_scoring_is_deterministic():
+    entry = next(e for e in CORPUS if e["id"] == "w-L6-full")
+    first = [a.to_dict() for a in place(entry)[0]]
+    assert all([a.to_dict() for a in place(entry)[0]] == first for _ in range(3))
