@@ -84,12 +84,12 @@ def _shown(item: Item, report) -> tuple[bool | None, list[str]]:
             have = [c for c in item.concepts if c in credited]
             need = item.at_least or len(item.concepts)
             ok &= len(have) >= need
-            evidence.append(f"answers credit {', '.join(have) or 'none'} of "
-                            f"{', '.join(item.concepts)} (needs {need})")
+            evidence.append(f"answers credit {len(have)} of {', '.join(item.concepts)} "
+                            f"(needs {need})")
         for tell_id in item.no_tells:
-            if tell_id in tells:
-                ok = False
-                evidence.append(f"answers make the claim '{tell_id}'")
+            ok &= tell_id not in tells
+            evidence.append(f"answers {'make' if tell_id in tells else 'do not make'} "
+                            f"the claim '{tell_id}'")
     if not evidence:
         evidence.append("no red flag raised")
     return ok, evidence

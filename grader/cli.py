@@ -299,6 +299,59 @@ def grade_batch(directory, drill_id, jobs, out, formats):
 
 
 @main.command()
+@click.option("--drill", "drill_id", metavar="ID", help="Only this drill's self-assessment items.")
+@click.option("--phrasings", is_flag=True, help="Also show the phrasings that earn each concept.")
+def rubric(drill_id, phrasings):
+    """Print the rubric: levels, concepts, tells, red flags, caps, self-assessment items."""
+    from grader.rubric import default_rubric
+    from grader.rubric_view import renderables
+
+    if drill_id:
+        from grader import catalog
+        catalog.load_drill(drill_id)  # an unknown id is a usage error, not an empty list
+    for part in renderables(default_rubric(), drill_id, phrasings):
+        _console().print(part)
+
+
+@main.command()
+@click.option("--yes", "yes", multiple=True, metavar="ID", help="An item you claim (repeatable).")
+@click.option("--no", "no", multiple=True, metavar="ID", help="An item you do not claim (repeatable).")
+@click.option("--list", "list_only", is_flag=True, help="Show the items and your current answers.")
+def assess(yes, no, list_only):
+    """Rate yourself against the rubric's items for this drill (recorded in the workspace;
+    the next report puts it beside the evidence and names the gaps)."""
+    from grader import assessment, catalog, workspace
+    from grader.rubric import default_rubric
+
+    session = workspace.current_session()
+    items = default_rubric().items_for(catalog.load_drill(session.drill_id).id)
+    if not items:
+        raise UsageError(f"the drill '{session.drill_id}' has no self-assessment items")
+    before = assessment.claims_of(session).get("claims", {})
+    if list_only:
+        for item in items:
+            said = {True: "yes", False: "no"}.get(before.get(item.id), "-")
+            _console().print(f"  {said:>3}  [bold]{item.id}[/bold]: {_escape(item.claim)}")
+        return
+    both = set(yes) & set(no)
+    if both:
+        raise UsageError(f"both --yes and --no for {', '.join(sorted(both))}")
+    claims = {**{i: True for i in yes}, **{i: False for i in no}}
+    if not claims:
+        if not sys.stdin.isatty():
+            raise UsageError("give --yes ID / --no ID for each item (see `drill assess "
+                             "--list`), or run in a terminal to be asked")
+        from rich.prompt import Confirm
+        for item in items:
+            claims[item.id] = Confirm.ask(f"{_escape(item.claim)}", console=_console(),
+                                          default=before.get(item.id, False))
+    saved = assessment.record(session, items, claims)
+    answered = sum(1 for item in items if item.id in saved["claims"])
+    _console().print(f"Self-assessment saved: {answered} of {len(items)} items answered. "
+                     "The next `drill grade` shows it beside the evidence.")
+
+
+@main.command()
 @click.argument("bundle", type=click.Path(path_type=Path), metavar="REPORT_DIR")
 @click.option("--reviewer", help="Your name (asked for when omitted in a terminal).")
 @click.option("--level", type=click.Choice(LEVELS), help="Your level for the candidate.")

@@ -115,16 +115,15 @@ def _add_answers(report: Report, drill: Drill, rubric: Rubric, path: Path | None
         expected = {c for q in drill.questions for c in q.expects}
         report.score = len(expected & credited(scored))
         report.max_score = len(expected)
-        report.message = _answers_message(scored, rubric)
+        report.message = _answers_message(scored, expected)
 
 
-def _answers_message(scored, rubric: Rubric) -> str:
-    answered = [a for a in scored if a.status == "answered"]
-    if not answered:
+def _answers_message(scored, expected: set[str]) -> str:
+    if not any(a.status == "answered" for a in scored):
         return "no question answered yet"
-    names = ", ".join(rubric.concept_title(c) for c in sorted(credited(scored))) or "no concept"
     tells = tells_found(scored)
-    return f"credited: {names}" + (f"; tells: {', '.join(tells)}" if tells else "")
+    return (f"credited {len(expected & credited(scored))} of the {len(expected)} ideas asked for"
+            + (f"; tells: {', '.join(tells)}" if tells else "; no tells"))
 
 
 def _add_history(report: Report, session: Session | None) -> None:

@@ -23,7 +23,7 @@ VERDICTS = ("agree", "disagree")
 @dataclass
 class ReviewItem:
     id: str
-    kind: str          # check | red_flag
+    kind: str          # check | red_flag | level | concept | tell
     verdict: str       # agree | disagree
     comment: str = ""
 
@@ -57,6 +57,15 @@ def reviewable_items(data: dict) -> list[tuple[str, str, str]]:
              for c in data.get("checks", [])]
     items += [(f["id"], "red_flag", "; ".join(f.get("evidence", [])))
               for f in data.get("red_flags", [])]
+    for answer in data.get("answers") or []:
+        for finding in answer.get("findings", []):
+            if finding.get("kind") in ("concept", "tell"):
+                said = ("credited" if finding["kind"] == "concept" else "found") + \
+                    f": “{finding.get('quote', '')}”"
+                if all(i[0] != finding["id"] for i in items):
+                    items.append((finding["id"], finding["kind"], said))
+    if data.get("level"):
+        items.append(("level", "level", f"automatic level {data['level']}"))
     return items
 
 
@@ -70,7 +79,8 @@ def parse_marks(marks: list[str], data: dict) -> list[ReviewItem]:
         if not sep or verdict not in VERDICTS:
             raise UsageError(f"--mark '{mark}': use ID=agree or ID=disagree:comment")
         if item_id not in kinds:
-            raise UsageError(f"--mark '{mark}': no check or red flag '{item_id}' in this report "
+            raise UsageError(f"--mark '{mark}': no check, red flag, credited concept or tell "
+                             f"'{item_id}' in this report "
                              f"(known: {', '.join(kinds)})")
         items.append(ReviewItem(item_id, kinds[item_id], verdict, comment.strip()))
     return items

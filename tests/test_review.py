@@ -51,7 +51,7 @@ def test_a_tampered_snapshot_is_reported(dropout, tmp_path):
 def test_review_through_the_cli(dropout, tmp_path, run_drill):
     bundle = _bundle(dropout, tmp_path)
     bad = run_drill("review", bundle, "--reviewer", "Ada", "--mark", "nope=agree")
-    assert bad.returncode == 2 and "no check or red flag 'nope'" in bad.stderr
+    assert bad.returncode == 2 and "no check, red flag, credited concept or tell 'nope'" in bad.stderr
     headless = run_drill("review", bundle)
     assert headless.returncode == 2 and "--reviewer" in headless.stderr
     done = run_drill("review", bundle, "--reviewer", "Ada", "--level", "L6",

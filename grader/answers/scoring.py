@@ -25,10 +25,11 @@ class Question:
 class Finding:
     kind: str           # concept | tell | uncredited
     id: str
+    title: str
     quote: str
     start: int          # offsets in the answers file, for highlighting
     end: int
-    reason: str = ""    # why an uncredited match earned nothing
+    reason: str = ""    # uncredited: why it earned nothing; tell: why it costs a level
 
 
 @dataclass
@@ -100,23 +101,23 @@ def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
     problem = prose_problem(toks)
     unsure = hedged(toks)
 
-    def note(kind: str, item_id: str, reason: str = "") -> None:
-        answer.findings.append(Finding(kind, item_id, sentence.text, sentence.start,
-                                       sentence.end, reason))
+    def note(kind: str, item, reason: str = "") -> None:
+        answer.findings.append(Finding(kind, item.id, item.title, sentence.text,
+                                       sentence.start, sentence.end, reason))
 
     for concept in rubric.concepts.values():
         verdict = _best(concept.phrasings, toks)
         if verdict is None or concept.id in answer.concepts:
             continue
         if verdict == "negated":
-            note("uncredited", concept.id, "negated: the sentence says it is not so")
+            note("uncredited", concept, "negated: the sentence says it is not so")
         elif problem:
-            note("uncredited", concept.id, problem)
+            note("uncredited", concept, problem)
         elif unsure:
-            note("uncredited", concept.id, "hedged: say it as a statement to earn it")
+            note("uncredited", concept, "hedged: say it as a statement to earn it")
         else:
             answer.concepts.append(concept.id)
-            note("concept", concept.id)
+            note("concept", concept)
     if problem:
         return  # a claim needs a sentence to be held against the candidate, too
     for tell in rubric.tells.values():
@@ -124,7 +125,7 @@ def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
             continue
         if _best(tell.phrasings, toks) == "asserted" and _best(tell.unless, toks) is None:
             answer.tells.append(tell.id)
-            note("tell", tell.id)
+            note("tell", tell, _advice(tell))
 
 
 def _best(phrasings: tuple[Phrasing, ...], toks: list[str]) -> str | None:
@@ -156,10 +157,16 @@ def _structural_tells(answers: list[Answer], rubric) -> None:
             if len({f.start for _, f in listed}) >= KEYWORD_LIST_MIN:
                 answer, first = listed[0]
                 answer.tells.append(tell.id)
-                answer.findings.append(Finding("tell", tell.id, first.quote, first.start, first.end))
+                answer.findings.append(Finding("tell", tell.id, tell.title, first.quote,
+                                               first.start, first.end, _advice(tell)))
         elif tell.detect == "only-overfitting":
             if credited(answers) == {"overfitting"}:
                 answer = next(a for a in answers if "overfitting" in a.concepts)
                 first = next(f for f in answer.findings if f.id == "overfitting")
                 answer.tells.append(tell.id)
-                answer.findings.append(Finding("tell", tell.id, first.quote, first.start, first.end))
+                answer.findings.append(Finding("tell", tell.id, tell.title, first.quote,
+                                               first.start, first.end, _advice(tell)))
+
+
+def _advice(tell) -> str:
+    return f"{tell.why} Instead: {tell.instead}"

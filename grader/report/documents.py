@@ -13,6 +13,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader import paths
+from grader.report.answers_view import segments
 from grader.report.model import Report
 from grader.scoring import excerpt
 from grader.timer import clock
@@ -30,6 +31,7 @@ def environment() -> Environment:
     env.filters["md"] = md_escape
     env.filters["cell"] = lambda text: md_escape(text).replace("|", "\\|").replace("\n", " ")
     env.filters["py"] = highlight_line
+    env.filters["concept_title"] = _concept_title
     env.globals.update(clock=clock, marks=MARKS, fence=fence, numbered=numbered)
     return env
 
@@ -37,7 +39,9 @@ def environment() -> Environment:
 def render_html(report: Report) -> str:
     lines = (report.candidate.get("source") or "").splitlines()
     template = environment().get_template("report.html.j2")
+    text = (report.answers_file or {}).get("text", "")
     return template.render(r=report, source_lines=lines, plots=_plots(report),
+                           answer_segments=lambda answer: segments(text, answer),
                            all_lines=[{"number": i, "text": t, "marked": False}
                                       for i, t in enumerate(lines, 1)],
                            excerpt=lambda line: excerpt(lines, line))
@@ -104,3 +108,12 @@ def _pygments():
     except ImportError:
         return None
     return highlight, PythonLexer(), HtmlFormatter(nowrap=True)
+
+
+def _concept_title(concept_id: str) -> str:
+    from grader.rubric import default_rubric
+
+    try:
+        return default_rubric().concept_title(concept_id)
+    except Exception:  # a broken rubric.yaml must not stop an old report from rendering
+        return concept_id

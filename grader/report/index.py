@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.jsonfile import write_atomic
+from grader.levels import LEVELS
 from grader.report.documents import environment
 from grader.workspace import iso
 
@@ -28,6 +29,7 @@ class Row:
     score: int | None = None
     max_score: int | None = None
     level: str = ""
+    level_rank: int = -1     # sorts levels in order, not alphabetically
     red_flags: str = ""
     reviewed: str = ""
     problem: str = ""
@@ -46,12 +48,26 @@ def read_row(bundle: Path, root: Path) -> Row:
         return Row(link=link, candidate=candidate_label(data, bundle),
                    drill=data["drill"]["id"], date=data.get("graded_at", ""),
                    score=int(data["score"]), max_score=int(data["max_score"]),
-                   level=latest.get("level") or data.get("level") or "",
+                   level=_level(latest.get("level"), data.get("level")),
+                   level_rank=_rank(latest.get("level") or data.get("level")),
                    red_flags=", ".join(f["id"] for f in data.get("red_flags", [])),
                    reviewed=", ".join(r.get("reviewer", "?") for r in reviews))
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         return Row(link=link, candidate=os.path.relpath(bundle, root),
                    problem=f"cannot be read: {type(exc).__name__}: {exc}")
+
+
+def _rank(level: str | None) -> int:
+    return LEVELS.index(level) if level in LEVELS else -1
+
+
+def _level(mentor: str | None, automatic: str | None) -> str:
+    """The mentor's level overrides; the automatic one stays visible beside it."""
+    if mentor and automatic and mentor != automatic:
+        return f"{mentor} (mentor; auto {automatic})"
+    if mentor:
+        return f"{mentor} (mentor)"
+    return automatic or ""
 
 
 def candidate_label(data: dict, bundle: Path) -> str:

@@ -20,6 +20,8 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
     title = Text.assemble((f"{report.drill['id']}", "bold"), f"  {report.drill['title']}")
     score = Text.assemble((f"{report.score}/{report.max_score}", f"bold {colour}"),
                           f"  ({report.percent}%)   status: ", (report.status, colour))
+    if report.level:
+        score.append_text(Text.assemble("   level: ", (report.level, "bold magenta")))
     lines = [title, score, Text(report.message)]
     if report.timing:
         timing = report.timing
@@ -37,6 +39,21 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
     if report.problem:
         _problem(report, console)
 
+    if report.checks:
+        _checks(report, console)
+    for flag in report.red_flags:
+        _flag(report, flag, console)
+    if report.answers:
+        _answers(report, console)
+    if report.level:
+        _level(report, console)
+    if written:
+        console.print("[bold]Reports written:[/bold]")
+        for path in written:
+            console.print(f"  {escape(path)}", soft_wrap=True)
+
+
+def _checks(report: Report, console: Console) -> None:
     table = Table(show_header=True, header_style="bold", expand=True, box=None)
     table.add_column("", width=2)
     table.add_column("check", ratio=2)
@@ -51,20 +68,55 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
                       f"{check.points}/{check.max_points}", reason)
     console.print(table)
 
-    for flag in report.red_flags:
-        body = [Text.assemble(("evidence: ", "bold"), "; ".join(flag.evidence) or "-")]
-        if flag.line:
-            body.append(Text(f"{report.candidate.get('name', '')} line {flag.line}:", style="dim"))
-            body += [_code_row(code.number, code.text, code.marked) for code in flag.code]
-        body.append(Text.assemble(("why it matters: ", "bold"), flag.why))
-        body.append(Text.assemble(("instead: ", "bold"), flag.instead))
-        console.print(Panel(Group(*body), title=f"[red]RED FLAG[/red] {escape(flag.id)}: "
-                                                f"{escape(flag.title)}",
-                            border_style="red", title_align="left"))
-    if written:
-        console.print("[bold]Reports written:[/bold]")
-        for path in written:
-            console.print(f"  {escape(path)}", soft_wrap=True)
+
+def _flag(report: Report, flag, console: Console) -> None:
+    body = [Text.assemble(("evidence: ", "bold"), "; ".join(flag.evidence) or "-")]
+    if flag.line:
+        body.append(Text(f"{report.candidate.get('name', '')} line {flag.line}:", style="dim"))
+        body += [_code_row(code.number, code.text, code.marked) for code in flag.code]
+    body.append(Text.assemble(("why it matters: ", "bold"), flag.why))
+    body.append(Text.assemble(("instead: ", "bold"), flag.instead))
+    console.print(Panel(Group(*body), title=f"[red]RED FLAG[/red] {escape(flag.id)}: "
+                                            f"{escape(flag.title)}",
+                        border_style="red", title_align="left"))
+
+
+def _answers(report: Report, console: Console) -> None:
+    body = []
+    for number, answer in enumerate(report.answers, 1):
+        body.append(Text(f"{number}. {answer['title']}", style="bold"))
+        if answer["status"] != "answered":
+            body.append(Text("   not answered", style="dim"))
+            continue
+        for finding in answer["findings"]:
+            if finding["kind"] == "concept":
+                body.append(Text.assemble(("   ✓ ", "green"), finding["title"],
+                                          (f"  “{_short(finding['quote'])}”", "dim")))
+            elif finding["kind"] == "tell":
+                body.append(Text.assemble(("   ✗ tell: ", "red"), finding["title"],
+                                          (f"  “{_short(finding['quote'])}”", "dim")))
+            else:
+                body.append(Text(f"   · not credited: {finding['title']} "
+                                 f"({finding['reason'].split(':')[0]})", style="yellow"))
+    console.print(Panel(Group(*body), title=f"written answers ({report.answers_file.get('name', '')})",
+                        border_style="blue", title_align="left"))
+
+
+def _level(report: Report, console: Console) -> None:
+    body = [Text(reason) for reason in report.level_reasons]
+    if report.level_next:
+        body.append(Text("to reach the next level:", style="bold"))
+        body += [Text(f"  - {step}") for step in report.level_next]
+    for gap in (report.self_assessment or {}).get("gaps", []):
+        body.append(Text.assemble(("self-assessment gap: ", "bold red"),
+                                  f"{gap['gap']}: {gap['claim']}"))
+    console.print(Panel(Group(*body), title=f"level {report.level}", border_style="magenta",
+                        title_align="left"))
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _problem(report: Report, console: Console) -> None:
