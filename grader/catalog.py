@@ -82,11 +82,11 @@ class Drill:
 
     @property
     def solutions(self) -> list[Path]:
-        return sorted((self.root / "solutions").glob("*.py"))
+        return sorted((self.root / "solutions").glob("*" + Path(self.candidate_file).suffix))
 
     @property
     def mutants(self) -> list[Path]:
-        return sorted((self.root / "mutants").glob("*.py"))
+        return sorted((self.root / "mutants").glob("*" + Path(self.candidate_file).suffix))
 
     @property
     def stub(self) -> Path:

@@ -4,6 +4,11 @@ For each drill: the manifest and rubric validate and agree with the graders; eve
 solution in solutions/ gets full marks with no red flag; every mutant produces the red
 flags and failed checks it declares; the untouched stub scores 0 without crashing the
 grader; and every check and red flag is proven by at least one mutant.
+
+An explanation drill (answers only) is proven the same way with answers files: every
+solution reaches L6 with no tell, every mutant lands at the level and with the tells it
+declares (`<!-- expect-level: L4 -->`, `<!-- expect-tells: a, b -->`), mutants cover
+every level below L6, and the untouched handout scores 0.
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog
+from grader.answers.scoring import Question, score_answers
+from grader.answers.text import sections
 from grader.catalog import Drill
 from grader.errors import ManifestError
 from grader.grading import grade_with_run
+from grader.levels import LEVELS
 from grader.rubric import Rubric, default_rubric
 
-DECLARATION = re.compile(r"^#\s*expect-(red-flags|failed-checks):(.*)$", re.MULTILINE)
+DECLARATION = re.compile(r"^(?:#|<!--)\s*expect-(red-flags|failed-checks|level|tells):(.*?)"
+                         r"\s*(?:-->)?\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -35,13 +44,17 @@ class Finding:
 class Expectation:
     red_flags: frozenset[str]
     failed_checks: frozenset[str]
+    level: str | None = None
+    tells: frozenset[str] = frozenset()
 
 
 def expectations(path: Path) -> Expectation:
-    found = {"red-flags": set(), "failed-checks": set()}
+    found = {"red-flags": set(), "failed-checks": set(), "level": set(), "tells": set()}
     for kind, names in DECLARATION.findall(path.read_text(encoding="utf-8")):
         found[kind].update(n.strip() for n in names.split(",") if n.strip())
-    return Expectation(frozenset(found["red-flags"]), frozenset(found["failed-checks"]))
+    level = next(iter(found["level"]), None)
+    return Expectation(frozenset(found["red-flags"]), frozenset(found["failed-checks"]),
+                       level, frozenset(found["tells"]))
 
 
 def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
@@ -50,7 +63,20 @@ def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
     def add(subject, problem):
         out.append(Finding(drill.id, subject, False, problem))
 
+    for question in drill.questions:
+        for concept in question.expects:
+            if concept not in rubric.concepts:
+                add("drill.yaml", f"question '{question.id}' expects concept '{concept}', "
+                                  "which rubric.yaml does not define")
     check_ids = {c.id for c in drill.checks}
+    for item in rubric.items_for(drill.id):
+        for check in set(item.checks) - check_ids:
+            add("rubric.yaml", f"self-assessment item '{item.id}' names check '{check}', "
+                               f"which this drill does not have")
+    if drill.answers_file:
+        out.extend(_handout_answers(drill, rubric))
+    if drill.answers_only:
+        return out + _answer_mutant_findings(drill, rubric)
     for spec in drill.checks:
         for flag in spec.red_flags:
             if flag not in rubric.red_flags:
@@ -83,9 +109,47 @@ def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
     return out
 
 
+def _handout_answers(drill: Drill, rubric: Rubric) -> list[Finding]:
+    """The handed-out answers file has a heading for every question, and nothing in it
+    earns credit before the candidate writes."""
+    text = (drill.handout_dir / drill.answers_file).read_text(encoding="utf-8")
+    questions = [Question(q.id, q.title, q.expects) for q in drill.questions]
+    out = []
+    for answer in score_answers(text, questions, rubric):
+        if answer.status != "unanswered" or answer.concepts or answer.tells:
+            out.append(Finding(drill.id, f"handout/{drill.answers_file}", False,
+                               f"question '{answer.id}' is not blank in the handout "
+                               f"({answer.status}; credited {answer.concepts or 'nothing'})"))
+    if len(sections(text)) < len(questions):
+        out.append(Finding(drill.id, f"handout/{drill.answers_file}", False,
+                           f"{len(questions)} questions but {len(sections(text))} headings"))
+    return out
+
+
+def _answer_mutant_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
+    out = []
+    levels = set()
+    for mutant in drill.mutants:
+        expect = expectations(mutant)
+        name = f"mutants/{mutant.name}"
+        if expect.level not in LEVELS:
+            out.append(Finding(drill.id, name, False, "declares no level (<!-- expect-level: L4 -->)"))
+        for tell in expect.tells - set(rubric.tells):
+            out.append(Finding(drill.id, name, False, f"declares unknown tell '{tell}'"))
+        levels.add(expect.level)
+    for level in LEVELS[:-1]:
+        if level not in levels:
+            out.append(Finding(drill.id, "mutants/", False, f"no mutant lands at {level}"))
+    if not drill.solutions:
+        out.append(Finding(drill.id, "solutions/", False, "no reference answer"))
+    return out
+
+
 def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]:
     subject = f"{path.parent.name}/{path.name}" if kind != "stub" else f"stub {path.name}"
     report, run = grade_with_run(drill, path, rubric=rubric)
+    if drill.answers_only:
+        return _judge_answers(drill, kind, path, subject, report)
     failed = {c.id for c in report.checks if not c.passed}
     raised = {f.id for f in report.red_flags}
     problems = []
@@ -121,6 +185,29 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
     if problems:
         return [Finding(drill.id, subject, False, "; ".join(problems))]
     return [Finding(drill.id, subject, True, summary)]
+
+
+def _judge_answers(drill: Drill, kind: str, path: Path, subject: str, report) -> list[Finding]:
+    tells = {t for a in report.answers for t in a.get("tells", [])}
+    problems = []
+    if report.status != "graded":
+        problems.append(f"status {report.status}: {report.message}")
+    elif kind == "solution":
+        if report.level != "L6" or tells or report.score != report.max_score:
+            problems.append(f"the reference reaches {report.level} with "
+                            f"{report.score}/{report.max_score}"
+                            + (f" and tells {', '.join(sorted(tells))}" if tells else ""))
+    elif kind == "mutant":
+        expect = expectations(path)
+        if report.level != expect.level:
+            problems.append(f"lands at {report.level}, declares {expect.level}")
+        if tells != set(expect.tells):
+            problems.append(f"tells {sorted(tells)}, declares {sorted(expect.tells)}")
+    elif kind == "stub" and (report.score or tells or report.level != "below-L4"):
+        problems.append(f"the blank handout scores {report.score} at {report.level}")
+    summary = f"{report.score}/{report.max_score}, {report.level}" + (
+        f", tells: {', '.join(sorted(tells))}" if tells else "")
+    return [Finding(drill.id, subject, not problems, "; ".join(problems) or summary)]
 
 
 def _consistency(drill: Drill, rubric: Rubric, run) -> list[str]:

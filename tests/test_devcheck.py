@@ -17,6 +17,7 @@ def test_every_drill_passes_the_dev_check():
     assert findings and all(f.ok for f in findings), [f for f in findings if not f.ok]
     subjects = {f.subject for f in findings}
     assert "solutions/reference.py" in subjects and "stub dropout.py" in subjects
+    assert "solutions/reference.md" in subjects and "stub answers.md" in subjects
 
 
 def test_every_check_and_red_flag_has_a_mutant():
@@ -54,3 +55,24 @@ def test_dev_check_catches_a_mutant_that_slips_through_and_a_stub_that_scores(tm
     stub = findings["stub dropout.py"]
     assert not stub.ok and "the untouched stub scored" in stub.detail
     assert not findings["mutants/"].ok  # coverage: most checks now have no mutant
+
+
+def test_dev_check_proves_an_explanation_drill_both_ways(tmp_path, monkeypatch):
+    root = tmp_path / "drills"
+    shutil.copytree(ROOT / "drills" / "why-dropout", root / "why-dropout")
+    drill = root / "why-dropout"
+    two_frames = drill / "mutants" / "two-frames.md"
+    # claims a level it does not reach, and a reference that stops at "prevents overfitting"
+    two_frames.write_text(two_frames.read_text().replace("expect-level: L5", "expect-level: L6"))
+    drill.joinpath("solutions", "reference.md").write_text(
+        drill.joinpath("mutants", "only-overfitting.md").read_text())
+    for name in ("mechanism-only.md", "denies-ensemble.md", "adds-capacity.md"):  # every L4
+        drill.joinpath("mutants", name).unlink()
+    monkeypatch.setenv("DRILL_DRILLS_DIR", str(root))
+
+    findings = {f.subject: f for f in check_drills(["why-dropout"], jobs=2)}
+    assert "lands at L5, declares L6" in findings["mutants/two-frames.md"].detail
+    reference = findings["solutions/reference.md"]
+    assert not reference.ok and "reaches below-L4" in reference.detail
+    assert "no mutant lands at L4" in findings["mutants/"].detail
+    assert findings["stub answers.md"].ok
