@@ -64,62 +64,57 @@ def _answer_next(credited, tells, reached, level, rubric) -> list[str]:
 
 
 def estimate_level(report, rubric: Rubric, has_checks: bool = True) -> Estimate:
-    parts: list[str] = []
+    parts: list[tuple[str, object]] = []   # (level, target level -> steps to reach it)
     reasons: list[str] = []
-    nexts: list[str] = []
     if has_checks:
         percent = 100 * report.score / report.max_score if report.max_score else 0
         code = rubric.code_level(percent)
-        parts.append(code)
         reasons.append(f"code: {report.score}/{report.max_score} points ({percent:.0f}%) "
                        f"supports {code}")
-        better = [(at, lv) for at, lv in rubric.code_levels
-                  if LEVELS.index(lv) == LEVELS.index(code) + 1]
-        if better:
-            nexts.append(f"for {better[0][1]} in the code: at least {better[0][0]:.0f}% of the "
-                         "check points")
+        parts.append((code, lambda target: [
+            f"for {level} in the code: at least {at:.0f}% of the check points"
+            for at, level in rubric.code_levels if level == target]))
     if report.answers:
         if all(a.get("status") != "answered" for a in report.answers):
-            parts.append(LEVELS[0])
             reasons.append("answers: no question answered in "
                            f"{(report.answers_file or {}).get('name', 'the answers file')}")
-            nexts.append("write your answers: the explain phase is half the interview")
+            parts.append((LEVELS[0], lambda target: [
+                "write your answers: the explain phase is half the interview"]))
         else:
-            from grader.answers.scoring import Answer, credited, tells_found
-
-            answers = [Answer(**{k: v for k, v in a.items() if k != "findings"})
-                       for a in report.answers]
-            estimate = answers_level(credited(answers), tells_found(answers), rubric)
-            parts.append(estimate.level)
+            credited = {c for a in report.answers for c in a.get("concepts", [])}
+            tells = list(dict.fromkeys(t for a in report.answers for t in a.get("tells", [])))
+            estimate = answers_level(credited, tells, rubric)
             reasons += estimate.reasons
-            nexts += estimate.next
+            parts.append((estimate.level, lambda target, steps=estimate.next: steps))
     elif has_checks:
         reasons.append("answers: none graded (no answers file with this grading), so the "
                        "level rests on the code")
-    base = lowest(parts) or LEVELS[0]
-    level = base
+    caps: list[tuple[str, str]] = []     # (cap, what would lift it)
     for flag in report.red_flags:
         cap = rubric.flag(flag.id).caps
-        if LEVELS.index(cap) < LEVELS.index(level):
-            level = cap
         reasons.append(f"red flag {flag.id} caps the level at {cap}")
-        nexts.append(f"fix the red flag {flag.id} (it caps the level at {cap})")
+        caps.append((cap, f"fix the red flag {flag.id} (it caps the level at {cap})"))
     timing = report.timing or {}
     hint_cap = timing.get("hint_level_cap")
     if hint_cap:
-        level = lowest([level, hint_cap])
         reasons.append(f"{len(timing.get('hints', []))} hint(s) taken cap the level at {hint_cap}")
+        caps.append((hint_cap, f"take fewer hints (those taken cap the level at {hint_cap})"))
     plan_s = timing.get("plan_s") or 0
     overtime = timing.get("overtime_s") or 0
     if plan_s and overtime > 0:
         percent = 100 * overtime / plan_s
         cap = rubric.overtime_cap(percent)
         if cap:
-            level = lowest([level, cap])
             reasons.append(f"finished {percent:.0f}% over the plan, which caps the level at {cap}")
-            nexts.append(f"finish within the plan (running {percent:.0f}% over caps it at {cap})")
+            caps.append((cap, f"finish within the plan (running {percent:.0f}% over caps it at {cap})"))
+    level = lowest([lowest([p for p, _ in parts]) or LEVELS[0]] + [cap for cap, _ in caps])
     if level == LEVELS[-1]:
-        nexts = []
+        return Estimate(level, reasons + [f"level: {level}"], [])
+    target = LEVELS[LEVELS.index(level) + 1]
+    # Only what stands between this level and the next one is worth saying.
+    nexts = [step for part, steps in parts if LEVELS.index(part) < LEVELS.index(target)
+             for step in steps(target)]
+    nexts += [step for cap, step in caps if LEVELS.index(cap) < LEVELS.index(target)]
     return Estimate(level, reasons + [f"level: {level}"], _unique(nexts))
 
 

@@ -100,3 +100,39 @@ def test_index_sorts_and_filters_in_the_browser(dropout, tmp_path):
     assert visible == ["carol"]
     assert "cannot be read" in dom
     screenshot(url + "#sort=score-desc", tmp_path, "index.png", size="1100,700")
+
+
+def test_answers_are_highlighted_and_hostile_answers_stay_text(dropout, tmp_path):
+    from grader.answers.scoring import Question, score_answers
+    from grader.leveling import estimate_level
+    from grader.rubric import default_rubric
+
+    rubric = default_rubric()
+    text = ("# Your answers\n\n## 1. Benefit\n"
+            f"Dropout zeroes random units during training, so units cannot co-adapt. {HOSTILE} "
+            "Dropout always helps, so I add it to every model.\n\n## 2. Scaling\n")
+    questions = [Question(q.id, q.title, q.expects) for q in dropout.questions]
+    report = _report(dropout)
+    report.answers_file = {"name": "answers.md", "text": text}
+    report.answers = [a.to_dict() for a in score_answers(text, questions, rubric)]
+    estimate = estimate_level(report, rubric)
+    report.level, report.level_reasons, report.level_next = estimate.level, estimate.reasons, estimate.next
+    url = (write_bundle(report, tmp_path, "bundle")[0]).as_uri()
+    dom, console = browse(url, tmp_path, "--dump-dom")
+    assert console == [], console
+    assert "<script" not in dom.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert '<mark class="concept"' in dom and '<mark class="tell"' in dom
+    assert "Not answered." in dom and f"Level: {report.level}" in dom
+    screenshot(url, tmp_path, "report-answers.png")
+
+
+def test_index_sorts_levels_in_order(dropout, tmp_path):
+    for name, level in (("ann", "L6"), ("ben", "below-L4"), ("cat", "L5"), ("dan", "L4")):
+        report = _report(dropout)
+        report.candidate["label"] = name
+        report.level = level
+        write_bundle(report, tmp_path / "reports" / name, "bundle")
+    index, _ = write_index(tmp_path / "reports")
+    dom, console = browse(index.as_uri() + "#sort=level", tmp_path, "--dump-dom")
+    assert console == [], console
+    assert [name for _, name in _rows(dom)] == ["ben", "dan", "cat", "ann"]

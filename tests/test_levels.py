@@ -82,3 +82,14 @@ def test_an_explanation_drill_is_placed_on_its_answers_alone():
     report = _report(score=0, max_score=0, answers=_answers(*L6_CONCEPTS))
     estimate = estimate_level(report, default_rubric(), has_checks=False)
     assert estimate.level == "L6" and not any(r.startswith("code") for r in estimate.reasons)
+
+
+def test_next_steps_name_only_what_blocks_the_next_level():
+    rubric = default_rubric()
+    low = estimate_level(_report(score=5, flags=["test-time-scaling"]), rubric)
+    assert low.level == "below-L4"
+    assert low.next == ["for L4 in the code: at least 60% of the check points"]
+    capped = estimate_level(_report(score=30, flags=["test-time-scaling"],
+                                    answers=_answers(*L6_CONCEPTS)), rubric)
+    assert capped.level == "L4"
+    assert capped.next == ["fix the red flag test-time-scaling (it caps the level at L4)"]
