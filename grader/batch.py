@@ -62,7 +62,8 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
     lock = threading.Lock()
 
     def work() -> None:
-        worker = Worker()
+        # An explanation drill runs no code: no worker (and no torch import) needed.
+        worker = None if drill.answers_only else Worker()
         try:
             while True:
                 try:
@@ -74,7 +75,7 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                     report = grade(drill, submission.path, worker=worker, label=submission.label,
                                    answers=answers)
                 except WorkerError:
-                    worker.close()
+                    worker.close()  # only a real worker raises this
                     worker = Worker()  # one retry with a fresh worker, then a plain process
                     try:
                         report = grade(drill, submission.path, worker=worker,
@@ -91,7 +92,8 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                     if progress:
                         progress(len(results), len(submissions), submission.label, report)
         finally:
-            worker.close()
+            if worker is not None:
+                worker.close()
 
     count = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
     threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]

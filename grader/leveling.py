@@ -22,12 +22,16 @@ class Estimate:
 
 def answers_level(credited: set[str], tells: list[str], rubric: Rubric) -> Estimate:
     reached = LEVELS[0]
+    estimate = Estimate(reached)
     for spec in rubric.levels:
         if not all(need.met(credited) for need in spec.needs):
             break
         reached = spec.id
-    names = ", ".join(sorted(credited)) or "nothing"
-    estimate = Estimate(reached, [f"answers: credited {names}, which reaches {reached}"])
+        shown = [rubric.concept_title(c) for need in spec.needs for c in need.of if c in credited]
+        estimate.reasons.append(f"answers reach {reached}: " + "; ".join(dict.fromkeys(shown)))
+    if reached == LEVELS[0]:
+        names = "; ".join(rubric.concept_title(c) for c in sorted(credited)) or "nothing"
+        estimate.reasons.append(f"answers stay below L4: credited {names}")
     drop = 0
     for tell_id in tells:
         tell = rubric.tells.get(tell_id)

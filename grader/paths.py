@@ -22,7 +22,9 @@ def drills_dir() -> Path:
 
 
 def rubric_path() -> Path:
-    return data_root() / "rubric.yaml"
+    # DRILL_RUBRIC: try an edited rubric (e.g. `DRILL_RUBRIC=mine.yaml drill rubric`).
+    override = os.environ.get("DRILL_RUBRIC")
+    return Path(override) if override else data_root() / "rubric.yaml"
 
 
 def templates_dir() -> Path:

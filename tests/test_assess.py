@@ -94,7 +94,7 @@ def test_code_and_answers_together_with_a_red_flag(tmp_path, dropout):
     assert "test-time-scaling" in {f.id for f in report.red_flags}
     assert report.level == "L4"
     assert "red flag test-time-scaling caps the level at L4" in report.level_reasons
-    assert any(r.startswith("answers: credited") and "reaches L6" in r for r in report.level_reasons)
+    assert any(r.startswith("answers reach L6: The Bayesian view") for r in report.level_reasons)
     gaps = {g["id"]: g["gap"] for g in report.self_assessment["gaps"]}
     assert gaps["used-inverted"] == "claimed, not shown"
 

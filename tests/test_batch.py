@@ -54,3 +54,21 @@ def test_grade_batch_command(run_drill, tmp_path):
     assert (folder / "drill-batch" / "index.html").is_file()
     again = run_drill("grade-batch", folder, "--drill", "dropout")  # its own output is skipped
     assert again.returncode == 0 and "1 submission(s) graded" in again.stdout
+
+
+def test_batch_grades_explanations_without_running_code(tmp_path):
+    from grader import catalog
+    from grader.batch import grade_batch
+
+    drill = catalog.load_drill("why-dropout")
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    for name in ("two-frames", "only-overfitting", "keyword-list"):
+        (folder / f"{name}.md").write_text((drill.root / "mutants" / f"{name}.md").read_text())
+    (folder / "zoe.py").write_text("print('not an answer')\n")   # the wrong kind: ignored
+    graded = grade_batch(drill, folder, tmp_path / "out", jobs=2)
+    levels = {g.submission.label: g.report.level for g in graded}
+    assert levels == {"keyword-list": "below-L4", "only-overfitting": "below-L4",
+                      "two-frames": "L5"}
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "two-frames" in index and ">L5<" in index

@@ -1,5 +1,6 @@
 """Manifests and the rubric are validated on load, with errors naming file, key and line."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -117,3 +118,41 @@ def test_rubric_weighs_hints_as_level_caps(tmp_path):
     path.write_text("red_flags: []\nhints:\n  caps:\n    - after: 2\n      level: L9\n")
     with pytest.raises(ManifestError, match="line 5: hints.caps\\[0\\].level"):
         load_rubric(path)
+
+
+RUBRIC_BREAKAGES = [
+    # (what to replace in rubric.yaml, with what, what the error must say)
+    ("        of: [mechanism, overfitting, co-adaptation, ensemble]",
+     "        of: [mechanism, telepathy]", ["levels[0].needs[0].of[1]", "unknown concept 'telepathy'"]),
+    ('      - "co adapt* | coadapt*"', '      - "co adapt* | | x"', ["concepts[2].phrasings[0]", "empty alternative"]),
+    ("    lowers: 2", "    lowers: 9", ["tells[0].lowers", "between 0 and 3"]),
+    ("    detect: keyword-list", "    detect: vibes", ["tells[7].detect", "must be one of"]),
+    ("    no_tells: [adds-capacity]", "    no_tells: [adds-charisma]",
+     ["self_assessment[4].no_tells[0]", "unknown id 'adds-charisma'"]),
+    ("  - level: L5\n    min_percent: 85", "  - level: L5\n    min_percent: 185",
+     ["code_levels[1].min_percent", "at most 100"]),
+    ("  - id: L5\n", "  - id: L7\n", ["levels[1].id", "in order"]),
+    ("    caps: L5\n", "    caps: L9\n", ["caps", "must be one of"]),
+]
+
+
+@pytest.mark.parametrize("old,new,fragments", RUBRIC_BREAKAGES, ids=[b[2][0] for b in RUBRIC_BREAKAGES])
+def test_every_part_of_the_rubric_is_validated_with_key_and_line(tmp_path, old, new, fragments):
+    text = (ROOT / "rubric.yaml").read_text()
+    assert old in text, old
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ManifestError) as caught:
+        load_rubric(path)
+    message = str(caught.value)
+    assert re.search(r"line \d+", message), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_malformed_rubric_through_the_cli_is_a_message(tmp_path, run_drill):
+    broken = tmp_path / "rubric.yaml"
+    broken.write_text("levels: [oops\n")
+    result = run_drill("rubric", env={"DRILL_RUBRIC": str(broken)})
+    assert result.returncode == 1 and "rubric.yaml" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -41,3 +41,22 @@ def test_exercism_error_when_nothing_ran(dropout):
     data = exercism(_report(dropout, run))
     assert data == {"version": 3, "status": "error",
                     "message": "dropout.py has a syntax error on line 3"}
+
+
+def test_explanation_drill_exports_score_the_answers(tmp_path):
+    from grader import catalog
+    from grader.grading import grade
+
+    drill = catalog.load_drill("why-dropout")
+    answers = tmp_path / "answers.md"
+    answers.write_text((drill.root / "mutants" / "always-useful.md").read_text())
+    report = grade(drill, answers)
+    scope = gradescope(report)
+    assert scope["score"] == report.score > 0 and scope["max_score"] == report.max_score == 10
+    assert sum(t["score"] for t in scope["tests"]) == report.score
+    (answer,) = scope["tests"]
+    assert answer["status"] == "failed" and "Tell: Calls dropout always useful" in answer["output"]
+    assert "Level: L5" in scope["output"]
+    ex = exercism(report)
+    assert ex["status"] == "fail" and ex["tests"][0]["status"] == "fail"
+    assert ex["tests"][0]["task_id"] == 1

@@ -32,9 +32,18 @@ def gradescope(report: Report, visibility: str = "visible") -> dict:
                       "output": "\n".join([*flag.evidence, f"Why it matters: {flag.why}",
                                            f"Instead: {flag.instead}"]),
                       "visibility": visibility})
+    scored = not report.checks   # an explanation drill: the answers are the score
+    for answer in report.answers:
+        earned = len(set(answer.get("concepts", [])) & set(answer.get("expects", [])))
+        tests.append({"name": f"Answer: {answer['title']}", "score": earned if scored else 0,
+                      "max_score": len(answer.get("expects", [])) if scored else 0,
+                      "status": "passed" if _answer_ok(answer) else "failed",
+                      "output": _answer_output(answer), "tags": ["answer", answer["id"]],
+                      "visibility": visibility})
+    level = f"\nLevel: {report.level} ({'; '.join(report.level_reasons[:-1])})" if report.level else ""
     return {"score": report.score, "max_score": report.max_score,
             "execution_time": round(report.grading_s, 3),
-            "output": f"{report.drill['title']}: {report.message}",
+            "output": f"{report.drill['title']}: {report.message}{level}",
             "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}
 
 
@@ -53,9 +62,31 @@ def exercism(report: Report) -> dict:
         if output:
             entry["output"] = output[:EXERCISM_OUTPUT_LIMIT]
         tests.append(entry)
+    for task_id, answer in enumerate(report.answers, len(report.checks) + 1):
+        entry = {"name": f"Answer: {answer['title']}", "test_code": f"question: {answer['id']}",
+                 "task_id": task_id, "status": "pass" if _answer_ok(answer) else "fail"}
+        if entry["status"] == "fail":
+            entry["message"] = _answer_output(answer)[:EXERCISM_OUTPUT_LIMIT]
+        tests.append(entry)
     clean = report.clean
     return {"version": 3, "status": "pass" if clean else "fail",
             **({} if clean else {"message": report.message}), "tests": tests}
+
+
+def _answer_ok(answer: dict) -> bool:
+    return answer.get("status") == "answered" and not answer.get("tells")
+
+
+def _answer_output(answer: dict) -> str:
+    if answer.get("status") != "answered":
+        return "Not answered."
+    lines = []
+    for finding in answer.get("findings", []):
+        if finding["kind"] == "concept":
+            lines.append(f"Credited: {finding['title']}: \"{finding['quote']}\"")
+        elif finding["kind"] == "tell":
+            lines.append(f"Tell: {finding['title']}: \"{finding['quote']}\" {finding['reason']}")
+    return "\n".join(lines) or "Nothing credited."
 
 
 def export(report: Report, fmt: str) -> dict:
