@@ -1,0 +1,95 @@
+"""Both formulations: how much is dropped, how survivors are scaled, what inference does,
+and that training keeps the inference output as its expectation."""
+
+import pytest
+import torch
+
+from support import N, behaviour, half_width
+from grader.harness.api import check, red_flag
+
+PS = [0.2, 0.5, 0.75]
+
+
+def _confused(seen, p):
+    return p != 0.5 and abs(seen["dropped"] - (1 - p)) <= seen["tolerance"]
+
+
+@check("paper-train")
+@pytest.mark.parametrize("p", PS)
+def test_paper_training(candidate, p):
+    seen = behaviour(candidate.PaperDropout(p), p)
+    if _confused(seen, p):
+        red_flag("keep-drop-confusion", f"PaperDropout({p}) dropped {seen['dropped']:.1%} "
+                 "of the elements, i.e. 1-p: p is being used as the keep probability")
+    assert abs(seen["dropped"] - p) <= seen["tolerance"], (
+        f"PaperDropout({p}) in training dropped {seen['dropped']:.2%} (expected {p:.0%})")
+    assert seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5, (
+        f"PaperDropout({p}) in training should leave survivors unchanged; they were "
+        f"multiplied by {seen['train_factor']:.3f}")
+
+
+@check("paper-eval")
+@pytest.mark.parametrize("p", PS)
+def test_paper_inference(candidate, p):
+    seen = behaviour(candidate.PaperDropout(p), p)
+    assert not seen["eval_random"], f"PaperDropout({p}) is still random in eval mode"
+    if abs(seen["eval_factor"] - 1) < 1e-6 and abs(seen["train_factor"] - 1) < 1e-5:
+        red_flag("no-rescale", f"PaperDropout({p}) neither rescales survivors in training nor "
+                 "multiplies by 1-p at inference: inference sees larger activations than "
+                 f"training did on average (x1 against x{1 - p:.2f})")
+    assert abs(seen["eval_factor"] - (1 - p)) < 1e-5, (
+        f"PaperDropout({p}) in eval mode should multiply by 1-p = {1 - p:.3f}; it multiplied "
+        f"by {seen['eval_factor']:.3f}")
+
+
+@check("inverted-train")
+@pytest.mark.parametrize("p", PS)
+def test_inverted_training(candidate, p):
+    seen = behaviour(candidate.InvertedDropout(p), p)
+    if _confused(seen, p):
+        red_flag("keep-drop-confusion", f"InvertedDropout({p}) dropped {seen['dropped']:.1%} "
+                 "of the elements, i.e. 1-p: p is being used as the keep probability")
+    assert abs(seen["dropped"] - p) <= seen["tolerance"], (
+        f"InvertedDropout({p}) in training dropped {seen['dropped']:.2%} (expected {p:.0%})")
+    if seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5:
+        red_flag("no-rescale", f"InvertedDropout({p}) leaves the survivors unchanged in "
+                 f"training instead of dividing them by 1-p (x{1 / (1 - p):.3f})")
+    assert seen["train_uniform"] and abs(seen["train_factor"] * (1 - p) - 1) < 1e-5, (
+        f"InvertedDropout({p}) survivors should be x{1 / (1 - p):.3f}; they were "
+        f"x{seen['train_factor']:.3f}")
+
+
+@check("inverted-eval")
+@pytest.mark.parametrize("p", PS)
+def test_inverted_inference(candidate, p):
+    seen = behaviour(candidate.InvertedDropout(p), p)
+    if seen["eval_random"]:
+        red_flag("active-in-eval", f"InvertedDropout({p}) still drops elements in eval mode")
+    elif abs(seen["eval_factor"] - (1 - p)) < 1e-5:
+        if abs(seen["train_factor"] * (1 - p) - 1) < 1e-5:
+            red_flag("double-scaling", f"InvertedDropout({p}) divides survivors by 1-p in "
+                     f"training and also multiplies by 1-p at inference: inference is "
+                     f"{1 - p:.2f} times what training produced on average")
+        else:
+            red_flag("test-time-scaling", f"InvertedDropout({p}) multiplies by 1-p = "
+                     f"{1 - p:.2f} at inference: that is the paper's form, not the inverted one")
+    assert not seen["eval_random"] and abs(seen["eval_factor"] - 1) < 1e-6, (
+        f"InvertedDropout({p}) in eval mode should return the input unchanged; it "
+        f"multiplied it by {seen['eval_factor']:.3f}")
+
+
+@check("expectation")
+@pytest.mark.parametrize("name", ["PaperDropout", "InvertedDropout"])
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_training_expectation_equals_inference(candidate, name, p):
+    layer = getattr(candidate, name)(p)
+    value = 2.0
+    x = torch.full((N,), value)
+    train_mean = float(layer.train()(x.clone()).double().mean())
+    inference = float(layer.eval()(x[:8].clone()).double().mean())
+    # inference output is constant; the training mean estimates inference with variance
+    # inference^2 * p / (1-p) per element when the layer is right
+    tolerance = half_width(max(inference, value) ** 2 * p / (1 - p), N)
+    assert abs(train_mean - inference) <= tolerance, (
+        f"{name}({p}): training averages {train_mean:.4f} but inference gives "
+        f"{inference:.4f}; the next layer would see different scales")
