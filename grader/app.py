@@ -20,10 +20,10 @@ class GradeTarget:
 
 
 def start(drill_id: str, directory: Path | None, force: bool = False,
-          minutes: float | None = None) -> tuple[Drill, Path]:
+          minutes: float | None = None, variant: str | None = None) -> tuple[Drill, Path]:
     drill = catalog.load_drill(drill_id)
     dest = Path(directory) if directory else Path.cwd() / f"drill-{drill.id}"
-    return drill, workspace.create(drill, dest, force=force, minutes=minutes)
+    return drill, workspace.create(drill, dest, force=force, minutes=minutes, variant=variant)
 
 
 VISIBLE_CHECKS_SECONDS = 120

@@ -39,6 +39,20 @@ class QuestionSpec:
 
 
 @dataclass(frozen=True)
+class Bug:
+    id: str
+    title: str
+    checks: tuple[str, ...]       # the bug is found when all of these pass
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    title: str
+    bugs: tuple[Bug, ...]
+
+
+@dataclass(frozen=True)
 class Drill:
     id: str
     title: str
@@ -56,6 +70,7 @@ class Drill:
     visible_checks: str | None = None
     answers_file: str | None = None
     questions: tuple[QuestionSpec, ...] = ()
+    variants: tuple[Variant, ...] = ()   # a bug hunt: each variant plants different bugs
 
     @property
     def answers_only(self) -> bool:
@@ -90,7 +105,19 @@ class Drill:
 
     @property
     def stub(self) -> Path:
-        return self.handout_dir / self.candidate_file
+        return self.handout_file(self.candidate_file)
+
+    def handout_file(self, name: str, variant: str | None = None) -> Path:
+        """A variant's own copy of a handed-out file wins over the common one."""
+        chosen = variant or (self.variants[0].id if self.variants else None)
+        if chosen:
+            own = self.handout_dir / "variants" / chosen / name
+            if own.is_file():
+                return own
+        return self.handout_dir / name
+
+    def variant(self, variant_id: str | None) -> Variant | None:
+        return next((v for v in self.variants if v.id == variant_id), None)
 
     def check(self, check_id: str) -> CheckSpec | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -128,7 +155,7 @@ def load_manifest(path: Path) -> Drill:
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
               "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file",
-              "questions"})
+              "questions", "variants"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -169,9 +196,13 @@ def load_manifest(path: Path) -> Drill:
     root = path.parent
     if candidate_file not in handout:
         raise top.fail("handout", f"must include the candidate file '{candidate_file}'")
+    variants = _variants(top, {c.id for c in checks})
     for index, name in enumerate(handout):
-        if not (root / "handout" / name).is_file():
-            raise doc.fail(("handout", index), f"no such file {root / 'handout' / name}")
+        common = root / "handout" / name
+        own = [root / "handout" / "variants" / v.id / name for v in variants]
+        if not common.is_file() and not (own and all(p.is_file() for p in own)):
+            raise doc.fail(("handout", index), f"no such file {common}"
+                           + (" (nor in every variants/<id>/ folder)" if own else ""))
     visible = top.text("visible_checks", None)
     if visible is not None and visible not in handout:
         raise top.fail("visible_checks", f"'{visible}' is not one of the handed-out files")
@@ -207,7 +238,31 @@ def load_manifest(path: Path) -> Drill:
         visible_checks=visible,
         answers_file=answers,
         questions=questions,
+        variants=variants,
     )
+
+
+def _variants(top: Fields, check_ids: set[str]) -> tuple[Variant, ...]:
+    out: list[Variant] = []
+    for index, _ in enumerate(top.items("variants", [])):
+        entry = top.item("variants", index)
+        entry.only({"id", "title", "bugs"})
+        variant_id = entry.text("id")
+        if not ID_PATTERN.match(variant_id) or any(v.id == variant_id for v in out):
+            raise entry.fail("id", f"'{variant_id}' must be unique, lowercase letters, digits, dashes")
+        bugs = []
+        for n, _ in enumerate(entry.items("bugs")):
+            bug = entry.item("bugs", n)
+            bug.only({"id", "title", "checks"})
+            checks = bug.strings("checks")
+            for m, check_id in enumerate(checks):
+                if check_id not in check_ids:
+                    raise bug.doc.fail(bug.key_path + ("checks", m), f"unknown check '{check_id}'")
+            bugs.append(Bug(bug.text("id"), bug.text("title"), tuple(checks)))
+        if not bugs:
+            raise entry.fail("bugs", "a variant plants at least one bug")
+        out.append(Variant(variant_id, entry.text("title"), tuple(bugs)))
+    return tuple(out)
 
 
 def _questions(top: Fields) -> tuple[QuestionSpec, ...]:

@@ -101,19 +101,23 @@ def list_command():
               help="Reuse a non-empty folder; its files are backed up under .drill/backups/ first.")
 @click.option("--minutes", type=float, default=None,
               help="Scale the phase plan to this many minutes in all.")
-def start(drill_id, directory, force, minutes):
+@click.option("--variant", default=None, metavar="V",
+              help="A bug hunt's variant (default: one picked at random).")
+def start(drill_id, directory, force, minutes, variant):
     """Hand out a workspace for drill ID and start its clock."""
     from grader import app
 
     from grader.workspace import load_session
 
-    drill, root = app.start(drill_id, directory, force, minutes)
+    drill, root = app.start(drill_id, directory, force, minutes, variant)
     shown = _shown(root)
 
-    plan = load_session(root).plan
+    session = load_session(root)
+    plan = session.plan
     total = sum(p["minutes"] for p in plan)
     _console().print(f"[bold]{drill.title}[/bold]  ({drill.difficulty}, {total:.3g} min)")
-    _console().print(f"Workspace: [cyan]{_escape(shown)}[/cyan]")
+    _console().print(f"Workspace: [cyan]{_escape(shown)}[/cyan]"
+                     + (f"  (variant {session.variant})" if session.variant else ""))
     for name in drill.handout:
         _console().print(f"  {name}")
     _console().print("Plan: " + " → ".join(f"{p['phase']} {p['minutes']:.3g} min" for p in plan))

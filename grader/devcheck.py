@@ -5,6 +5,9 @@ solution in solutions/ gets full marks with no red flag; every mutant produces t
 flags and failed checks it declares; the untouched stub scores 0 without crashing the
 grader; and every check and red flag is proven by at least one mutant.
 
+A bug hunt (a drill with variants) hands out a buggy script per variant instead of a
+stub: each must run, miss every bug planted in it, and score below full marks.
+
 An explanation drill (answers only) is proven the same way with answers files: every
 solution reaches L6 with no tell, every mutant lands at the level and with the tells it
 declares (`<!-- expect-level: L4 -->`, `<!-- expect-tells: a, b -->`), mutants cover
@@ -146,6 +149,8 @@ def _answer_mutant_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
 
 
 def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]:
+    if kind.startswith("variant:"):
+        return _judge_variant(drill, rubric, kind.split(":", 1)[1], path)
     subject = f"{path.parent.name}/{path.name}" if kind != "stub" else f"stub {path.name}"
     report, run = grade_with_run(drill, path, rubric=rubric)
     if drill.answers_only:
@@ -185,6 +190,21 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
     if problems:
         return [Finding(drill.id, subject, False, "; ".join(problems))]
     return [Finding(drill.id, subject, True, summary)]
+
+
+def _judge_variant(drill: Drill, rubric: Rubric, variant: str, path: Path) -> list[Finding]:
+    """A bug hunt's handed-out script: it runs, and every bug planted in it is caught."""
+    report, _ = grade_with_run(drill, path, rubric=rubric, variant=variant, plots=False)
+    problems = []
+    if report.status != "graded":
+        problems.append(f"status {report.status}: {report.message}")
+    problems += [f"planted bug '{b['id']}' already passes {', '.join(b['checks'])}"
+                 for b in report.bugs if b["found"]]
+    if report.score == report.max_score:
+        problems.append("the handout already scores full marks")
+    summary = f"{report.score}/{report.max_score}, {len(report.bugs)} bugs all caught"
+    return [Finding(drill.id, f"variant {variant} {path.name}", not problems,
+                    "; ".join(problems) or summary)]
 
 
 def _judge_answers(drill: Drill, kind: str, path: Path, subject: str, report) -> list[Finding]:
@@ -245,7 +265,11 @@ def check_drills(drill_ids: list[str] | None = None, jobs: int | None = None,
         findings += static_findings(drill, rubric)
         tasks += [(drill, "solution", p) for p in drill.solutions]
         tasks += [(drill, "mutant", p) for p in drill.mutants]
-        tasks.append((drill, "stub", drill.stub))
+        if drill.variants:  # a bug hunt hands out buggy scripts, not an empty stub
+            tasks += [(drill, f"variant:{v.id}", drill.handout_file(drill.candidate_file, v.id))
+                      for v in drill.variants]
+        else:
+            tasks.append((drill, "stub", drill.stub))
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
         for result in pool.map(lambda t: _judge(t[0], rubric, t[1], t[2]), tasks):
             findings += result

@@ -26,13 +26,16 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
                    rubric: Rubric | None = None, limits: Limits | None = None,
                    seeds: list[int] | None = None, now: float | None = None,
                    label: str | None = None, worker=None, plots: bool = True,
-                   answers: Path | None = None) -> tuple[Report, SandboxRun | None]:
+                   answers: Path | None = None, variant: str | None = None
+                   ) -> tuple[Report, SandboxRun | None]:
     """The report, and the raw sandbox run behind it (None when nothing ran). `answers` is
-    the written answers file (default: the workspace's); its scores join the level."""
+    the written answers file (default: the workspace's); its scores join the level.
+    `variant`: a bug hunt's variant (default: the workspace's), to list its planted bugs."""
     rubric = rubric or default_rubric()
     report, run = _grade_code(drill, Path(candidate), session, rubric, limits, seeds, now,
                               label, worker, plots)
     _add_answers(report, drill, rubric, _answers_path(drill, Path(candidate), session, answers))
+    _add_bugs(report, drill, variant or (session.variant if session else None))
     estimate = estimate_level(report, rubric, has_checks=bool(drill.checks))
     report.level, report.level_reasons, report.level_next = (
         estimate.level, estimate.reasons, estimate.next)
@@ -124,6 +127,23 @@ def _answers_message(scored, expected: set[str]) -> str:
     tells = tells_found(scored)
     return (f"credited {len(expected & credited(scored))} of the {len(expected)} ideas asked for"
             + (f"; tells: {', '.join(tells)}" if tells else "; no tells"))
+
+
+def _add_bugs(report: Report, drill: Drill, variant_id: str | None) -> None:
+    if not drill.variants:
+        return
+    variant = drill.variant(variant_id)
+    if variant is None:
+        report.drill["variant"] = None
+        report.message += "; variant unknown (graded outside its workspace), so planted bugs are not listed"
+        return
+    passed = {c.id for c in report.checks if c.passed}
+    report.drill["variant"] = variant.id
+    report.bugs = [{"id": bug.id, "title": bug.title, "checks": list(bug.checks),
+                    "found": all(c in passed for c in bug.checks)} for bug in variant.bugs]
+    found = sum(b["found"] for b in report.bugs)
+    report.message = f"variant {variant.id}: {found} of {len(report.bugs)} planted bugs fixed; " \
+        + report.message
 
 
 def _add_history(report: Report, session: Session | None) -> None:

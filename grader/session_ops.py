@@ -74,7 +74,8 @@ def reset(session: Session, now: float | None = None) -> Path | None:
     """Put the stub back; the current file is saved under .drill/backups/ first."""
     drill = catalog.load_drill(session.drill_id)
     saved = backup_file(session, now)
-    shutil.copyfile(drill.stub, session.candidate_path)
+    shutil.copyfile(drill.handout_file(drill.candidate_file, session.variant),
+                    session.candidate_path)
     state.add_event(session.root, "reset", _now(now),
                     backup=str(saved.relative_to(session.root)) if saved else None)
     return saved

@@ -26,6 +26,7 @@ class Session:
     plan: list[dict]
     events: list[dict] = field(default_factory=list)
     attempts: list[dict] = field(default_factory=list)
+    variant: str | None = None     # a bug hunt's variant: which bugs were planted
 
     @property
     def candidate_path(self) -> Path:
@@ -58,9 +59,10 @@ def iso(now: float | None = None) -> str:
 
 
 def create(drill: Drill, dest: Path, force: bool = False, now: float | None = None,
-           minutes: float | None = None) -> Path:
+           minutes: float | None = None, variant: str | None = None) -> Path:
     dest = Path(dest)
     now = time.time() if now is None else now
+    variant = _pick_variant(drill, variant)
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest} exists and is not a folder")
     existing = [p for p in dest.iterdir()] if dest.is_dir() else []
@@ -79,7 +81,7 @@ def create(drill: Drill, dest: Path, force: bool = False, now: float | None = No
     for name in drill.handout:
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(drill.handout_dir / name, target)
+        shutil.copyfile(drill.handout_file(name, variant), target)
     plan = [{"phase": p.name, "minutes": p.minutes, "goal": p.goal} for p in drill.plan]
     if minutes is not None:
         if minutes <= 0:
@@ -88,8 +90,22 @@ def create(drill: Drill, dest: Path, force: bool = False, now: float | None = No
     write_json(dest / STATE_DIR / SESSION_FILE, {
         "drill": drill.id, "candidate_file": drill.candidate_file,
         "started_at": iso(now), "started_epoch": now, "plan": plan, "events": [],
-        "attempts": []})
+        "attempts": [], **({"variant": variant} if variant else {})})
     return dest
+
+
+def _pick_variant(drill: Drill, variant: str | None) -> str | None:
+    if not drill.variants:
+        if variant:
+            raise UsageError(f"the drill '{drill.id}' has no variants")
+        return None
+    if variant is None:
+        import random
+        return random.choice(drill.variants).id  # a fresh pick each time: no memorising
+    if drill.variant(variant) is None:
+        raise UsageError(f"no variant '{variant}' of '{drill.id}'. Variants: "
+                         + ", ".join(v.id for v in drill.variants))
+    return variant
 
 
 def _backup(dest: Path, paths: list[Path], now: float) -> Path:
@@ -121,7 +137,7 @@ def load_session(root: Path) -> Session:
         attempts = [dict(a) for a in data.get("attempts", [])]
         return Session(root, str(data["drill"]), str(data["candidate_file"]),
                        str(data["started_at"]), float(data["started_epoch"]), plan, events,
-                       attempts)
+                       attempts, data.get("variant"))
     except (KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"the session file {path} is missing or has a bad value for {exc}. "
                          "Fix it by hand, or start over with `drill start ID --dir "

@@ -83,6 +83,7 @@ class Report:
     level_reasons: list[str] = field(default_factory=list)
     level_next: list[str] = field(default_factory=list)  # what would reach the next level
     self_assessment: dict = field(default_factory=dict)  # claims beside evidence, and the gaps
+    bugs: list[dict] = field(default_factory=list)       # a bug hunt's planted bugs: found or not
     schema_version: int = SCHEMA_VERSION
 
     @property

@@ -39,6 +39,11 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
     if report.problem:
         _problem(report, console)
 
+    if report.bugs:
+        console.print(f"[bold]Planted bugs[/bold] (variant {escape(str(report.drill.get('variant')))}):")
+        for bug in report.bugs:
+            mark = "[green]✓ fixed[/green]" if bug["found"] else "[red]✗ missed[/red]"
+            console.print(f"  {mark}  {escape(bug['title'])}")
     if report.checks:
         _checks(report, console)
     for flag in report.red_flags:

@@ -1,0 +1,57 @@
+"""Helpers shared by the eval-mode graders."""
+
+import copy
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+FEATURES, CLASSES = 8, 3
+
+
+def data(n, seed=5):
+    generator = torch.Generator().manual_seed(seed)
+    centres = torch.randn(CLASSES, FEATURES, generator=torch.Generator().manual_seed(3)) * 2
+    targets = torch.randint(0, CLASSES, (n,), generator=generator)
+    return centres[targets] + torch.randn(n, FEATURES, generator=generator), targets
+
+
+def of_type(model, kind):
+    return [m for m in model.modules() if isinstance(m, kind)]
+
+
+@contextmanager
+def spy(model):
+    """Record, for every forward call of a dropout or batch-norm layer, whether it ran in
+    training mode: {"dropout": [bool, ...], "batchnorm": [...]}."""
+    seen = {"dropout": [], "batchnorm": []}
+    handles = []
+    for kind, name in ((nn.modules.dropout._DropoutNd, "dropout"),
+                       (nn.modules.batchnorm._BatchNorm, "batchnorm")):
+        for module in of_type(model, kind):
+            handles.append(module.register_forward_pre_hook(
+                lambda m, args, name=name: seen[name].append(m.training)))
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def bn_state(model):
+    return {k: v.clone() for k, v in model.state_dict().items()
+            if "running" in k or "num_batches" in k}
+
+
+def same_state(before, after):
+    return all(torch.equal(before[k], after[k]) for k in before)
+
+
+def modes(model):
+    return [m.training for m in model.modules()]
+
+
+def deterministic_logits(model, inputs):
+    twin = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        return twin(inputs)

@@ -1,0 +1,131 @@
+"""Behaviour of the fixed script: evaluation, prediction, MC dropout and training, each
+judged by what the model's layers actually did, never by the source."""
+
+import pytest
+import torch
+from torch import nn
+
+from grader.harness.api import check, red_flag
+from support import (bn_state, data, deterministic_logits, modes, of_type, same_state, spy)
+
+EXPECTED_LAYERS = [nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Dropout, nn.Linear]
+
+
+@check("architecture")
+def test_the_architecture_is_unchanged(candidate):
+    model = candidate.build_model()
+    dropouts = [m for m in of_type(model, nn.modules.dropout._DropoutNd) if m.p > 0]
+    if not dropouts:
+        red_flag("removed-dropout", "build_model() has no dropout layer with p > 0 any more: "
+                 "removing dropout hides the eval-mode bugs instead of fixing them")
+    layers = [type(m) for m in model.children()]
+    assert dropouts and layers == EXPECTED_LAYERS, (
+        "build_model() should keep its layers (Linear, BatchNorm1d, ReLU, Dropout, Linear); "
+        f"it has {', '.join(t.__name__ for t in layers)}")
+
+
+@check("evaluate-deterministic")
+def test_evaluate_is_the_deterministic_network(candidate, trained):
+    inputs, _ = data(64, seed=8)
+    want = deterministic_logits(trained, inputs)
+    with spy(trained) as seen:
+        first = candidate.evaluate(trained, inputs)
+    trained.train()
+    second = candidate.evaluate(trained, inputs)
+    if any(seen["dropout"]):
+        red_flag("forgot-eval", "evaluate() ran the dropout layer in training mode: "
+                 "the model was never switched to eval mode")
+    assert torch.allclose(first.detach(), second.detach()), "two evaluate() calls on the same inputs differ"
+    assert torch.allclose(first.detach(), want, atol=1e-5), (
+        "evaluate() does not return the eval-mode network's logits (largest difference "
+        f"{float((first.detach() - want).abs().max()):.4f})")
+
+
+@check("evaluate-bn-stats")
+def test_evaluate_leaves_batchnorm_statistics_alone(candidate, trained):
+    before = bn_state(trained)
+    candidate.evaluate(trained, data(64, seed=9)[0])
+    if not same_state(before, bn_state(trained)):
+        red_flag("bn-stats-leak", "evaluate() updated the batch-norm running statistics with "
+                 "the evaluation batch: batch norm ran in training mode")
+        raise AssertionError("evaluate() changed the batch-norm running statistics")
+
+
+@check("evaluate-no-graph")
+def test_evaluate_builds_no_autograd_graph(candidate, trained):
+    out = candidate.evaluate(trained, data(32, seed=10)[0])
+    if out.requires_grad or out.grad_fn is not None:
+        red_flag("grad-in-eval", "evaluate() returned a tensor attached to an autograd graph "
+                 "(no torch.no_grad()): every evaluation keeps the graph's memory alive")
+        raise AssertionError("evaluate() built an autograd graph")
+
+
+@check("evaluate-restores-mode")
+@pytest.mark.parametrize("start", ["train", "eval"])
+def test_evaluate_restores_the_mode(candidate, trained, start):
+    trained.train(start == "train")
+    before = modes(trained)
+    candidate.evaluate(trained, data(16, seed=11)[0])
+    if modes(trained) != before:
+        red_flag("mode-not-restored", f"evaluate() left a model that was in {start} mode in "
+                 f"{'training' if trained.training else 'eval'} mode")
+        raise AssertionError(f"evaluate() did not restore {start} mode")
+
+
+@check("predict")
+def test_predict_is_deterministic_and_leaves_the_model_alone(candidate, trained):
+    inputs, _ = data(64, seed=12)
+    want = deterministic_logits(trained, inputs).argmax(dim=1)
+    before, state = modes(trained), bn_state(trained)
+    with spy(trained) as seen:
+        first = candidate.predict(trained, inputs)
+    if any(seen["dropout"]):
+        red_flag("forgot-eval", "predict() ran the dropout layer in training mode")
+    if modes(trained) != before:
+        red_flag("mode-not-restored", "predict() left the model in a different mode")
+    assert modes(trained) == before, "predict() changed the model's mode"
+    assert same_state(state, bn_state(trained)), "predict() changed the batch-norm statistics"
+    trained.train()
+    second = candidate.predict(trained, inputs)
+    assert torch.equal(first, second) and torch.equal(first, want), (
+        "predict() should give the eval-mode network's classes, the same every call")
+
+
+@check("mc-dropout")
+def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained):
+    inputs, _ = data(32, seed=13)
+    before, state = modes(trained), bn_state(trained)
+    with spy(trained) as seen:
+        mean, spread = candidate.predict_with_uncertainty(trained, inputs)
+    dropout_on = bool(seen["dropout"]) and all(seen["dropout"])
+    bn_frozen = bool(seen["batchnorm"]) and not any(seen["batchnorm"])
+    if not (dropout_on and bn_frozen):
+        red_flag("mc-dropout-wrong-modes",
+                 f"during MC dropout the dropout layer ran {'on' if dropout_on else 'off'} and "
+                 f"batch norm in {'eval' if bn_frozen else 'training'} mode; MC dropout needs "
+                 "dropout on and batch norm on its running statistics")
+    if not same_state(state, bn_state(trained)):
+        red_flag("bn-stats-leak", "predict_with_uncertainty() updated the batch-norm running statistics")
+    if modes(trained) != before:
+        red_flag("mode-not-restored", "predict_with_uncertainty() left layers in another mode")
+    assert dropout_on and bn_frozen, "MC dropout ran with the wrong layer modes"
+    assert same_state(state, bn_state(trained)), "the batch-norm statistics changed"
+    assert modes(trained) == before, "the model's modes were not restored"
+    assert mean.shape == spread.shape == (32, 3), f"expected (32, 3) mean and spread, got {tuple(mean.shape)}"
+    assert torch.allclose(mean.sum(dim=1), torch.ones(32), atol=1e-4), "mean probabilities should sum to 1"
+    assert float(spread.max()) > 0, "the spread is zero everywhere: the passes were all the same"
+
+
+@check("training-after-eval")
+def test_training_has_dropout_on_after_evaluation(candidate, trained):
+    inputs, targets = data(64, seed=14)
+    optimizer = torch.optim.SGD(trained.parameters(), lr=0.01)
+    candidate.evaluate(trained, inputs)
+    candidate.predict(trained, inputs)
+    candidate.predict_with_uncertainty(trained, inputs[:4])
+    with spy(trained) as seen:
+        candidate.train_step(trained, optimizer, inputs, targets)
+    assert seen["dropout"] and all(seen["dropout"]), (
+        "after evaluating, the next training step ran with dropout off")
+    assert seen["batchnorm"] and all(seen["batchnorm"]), (
+        "after evaluating, the next training step ran batch norm in eval mode")
