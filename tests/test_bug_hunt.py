@@ -1,0 +1,65 @@
+"""Bug-hunt variants: picked at start, kept in the session, named in the report with each
+planted bug fixed or missed; reset hands back the same variant's script."""
+
+import json
+
+from grader import catalog
+from grader.grading import grade
+from grader.workspace import create, load_session
+
+
+def _bundle_json(workspace):
+    return json.loads(sorted((workspace / ".drill" / "reports").glob("*/report.json"))[-1].read_text())
+
+
+def test_start_picks_a_variant_and_grading_lists_its_bugs(tmp_path, run_drill):
+    started = run_drill("start", "eval-mode-bug-hunt", "--dir", tmp_path / "ws", "--variant", "b")
+    assert started.returncode == 0 and "variant b" in started.stdout
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    handed = (tmp_path / "ws" / "train.py").read_text()
+    assert handed == drill.handout_file("train.py", "b").read_text()
+    graded = run_drill("grade", "--no-plots", cwd=tmp_path / "ws")
+    assert graded.returncode == 1 and "missed" in graded.stdout
+    data = _bundle_json(tmp_path / "ws")
+    assert data["drill"]["variant"] == "b"
+    assert [b["id"] for b in data["bugs"]] == [b.id for b in drill.variant("b").bugs]
+    assert not any(b["found"] for b in data["bugs"])
+    assert "variant b: 0 of 3 planted bugs fixed" in data["message"]
+
+
+def test_an_unknown_variant_is_a_usage_error(tmp_path, run_drill):
+    result = run_drill("start", "eval-mode-bug-hunt", "--dir", tmp_path / "ws", "--variant", "z")
+    assert result.returncode == 2 and "Variants: a, b, c" in result.stderr
+    other = run_drill("start", "dropout", "--dir", tmp_path / "ws2", "--variant", "a")
+    assert other.returncode == 2 and "has no variants" in other.stderr
+
+
+def test_random_variants_cover_all_and_reset_keeps_the_variant(tmp_path, run_drill):
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    seen = {load_session(create(drill, tmp_path / f"w{i}")).variant for i in range(40)}
+    assert seen == {"a", "b", "c"}  # 40 draws miss one of three with probability < 1e-6
+    root = create(drill, tmp_path / "fixed", variant="c")
+    (root / "train.py").write_text("# my attempt\n")
+    assert run_drill("reset", cwd=root).returncode == 0
+    assert (root / "train.py").read_text() == drill.handout_file("train.py", "c").read_text()
+
+
+def test_fixing_one_bug_is_partial_credit(tmp_path):
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    root = create(drill, tmp_path / "ws", variant="a")
+    script = root / "train.py"
+    # fix only the MC-dropout bug of variant a
+    text = script.read_text().replace('''    model.eval()
+    with torch.no_grad():
+        probs = torch.stack''', '''    was_training = model.training
+    model.eval()
+    for module in model.modules():
+        if isinstance(module, nn.Dropout):
+            module.train()
+    with torch.no_grad():
+        probs = torch.stack''').replace('''    return probs.mean(dim=0), probs.std(dim=0)''', '''    model.train(was_training)
+    return probs.mean(dim=0), probs.std(dim=0)''')
+    script.write_text(text)
+    report = grade(drill, script, load_session(root), plots=False)
+    found = {b["id"]: b["found"] for b in report.bugs}
+    assert found == {"evaluate-train-mode": False, "predict-leaves-eval": False, "mc-no-dropout": True}
