@@ -71,6 +71,11 @@ def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
             if concept not in rubric.concepts:
                 add("drill.yaml", f"question '{question.id}' expects concept '{concept}', "
                                   "which rubric.yaml does not define")
+    for spec in drill.levels:
+        for need in spec.needs:
+            for concept in set(need.of) - set(rubric.concepts):
+                add("drill.yaml", f"level {spec.id} needs concept '{concept}', which "
+                                  "rubric.yaml does not define")
     check_ids = {c.id for c in drill.checks}
     for item in rubric.items_for(drill.id):
         for check in set(item.checks) - check_ids:

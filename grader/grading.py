@@ -36,7 +36,8 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
                               label, worker, plots)
     _add_answers(report, drill, rubric, _answers_path(drill, Path(candidate), session, answers))
     _add_bugs(report, drill, variant or (session.variant if session else None))
-    estimate = estimate_level(report, rubric, has_checks=bool(drill.checks))
+    estimate = estimate_level(report, rubric, has_checks=bool(drill.checks),
+                              levels=drill.levels, has_answers=bool(drill.answers_file))
     report.level, report.level_reasons, report.level_next = (
         estimate.level, estimate.reasons, estimate.next)
     report.self_assessment = evaluate(rubric.items_for(drill.id), report, claims_of(session))

@@ -20,10 +20,13 @@ class Estimate:
     next: list[str] = field(default_factory=list)     # what would reach the next level
 
 
-def answers_level(credited: set[str], tells: list[str], rubric: Rubric) -> Estimate:
+def answers_level(credited: set[str], tells: list[str], rubric: Rubric,
+                  levels: tuple = ()) -> Estimate:
+    """levels: the drill's own LevelSpecs for its answers; () uses rubric.yaml's."""
+    levels = levels or rubric.levels
     reached = LEVELS[0]
     estimate = Estimate(reached)
-    for spec in rubric.levels:
+    for spec in levels:
         if not all(need.met(credited) for need in spec.needs):
             break
         reached = spec.id
@@ -43,11 +46,11 @@ def answers_level(credited: set[str], tells: list[str], rubric: Rubric) -> Estim
     if drop:
         estimate.reasons.append(f"answers: {reached} lowered to {level}")
     estimate.level = level
-    estimate.next = _answer_next(credited, tells, reached, level, rubric)
+    estimate.next = _answer_next(credited, tells, reached, level, rubric, levels)
     return estimate
 
 
-def _answer_next(credited, tells, reached, level, rubric) -> list[str]:
+def _answer_next(credited, tells, reached, level, rubric, levels) -> list[str]:
     if level == LEVELS[-1]:
         return []
     out = [f"drop the claim: {rubric.tells[t].title}" for t in tells
@@ -55,7 +58,7 @@ def _answer_next(credited, tells, reached, level, rubric) -> list[str]:
     if out and LEVELS.index(reached) > LEVELS.index(level):
         return out
     target = LEVELS[LEVELS.index(reached) + 1] if reached != LEVELS[-1] else None
-    spec = next((s for s in rubric.levels if s.id == target), None)
+    spec = next((s for s in levels if s.id == target), None)
     for need in spec.needs if spec else ():
         if need.met(credited):
             continue
@@ -67,7 +70,8 @@ def _answer_next(credited, tells, reached, level, rubric) -> list[str]:
     return out
 
 
-def estimate_level(report, rubric: Rubric, has_checks: bool = True) -> Estimate:
+def estimate_level(report, rubric: Rubric, has_checks: bool = True, levels: tuple = (),
+                   has_answers: bool = True) -> Estimate:
     parts: list[tuple[str, object]] = []   # (level, target level -> steps to reach it)
     reasons: list[str] = []
     if has_checks:
@@ -87,12 +91,13 @@ def estimate_level(report, rubric: Rubric, has_checks: bool = True) -> Estimate:
         else:
             credited = {c for a in report.answers for c in a.get("concepts", [])}
             tells = list(dict.fromkeys(t for a in report.answers for t in a.get("tells", [])))
-            estimate = answers_level(credited, tells, rubric)
+            estimate = answers_level(credited, tells, rubric, levels)
             reasons += estimate.reasons
             parts.append((estimate.level, lambda target, steps=estimate.next: steps))
     elif has_checks:
         reasons.append("answers: none graded (no answers file with this grading), so the "
-                       "level rests on the code")
+                       "level rests on the code" if has_answers else
+                       "this drill has no written answers: the level rests on the code")
     caps: list[tuple[str, str]] = []     # (cap, what would lift it)
     for flag in report.red_flags:
         cap = rubric.flag(flag.id).caps

@@ -24,22 +24,25 @@ def _questions(drill_id: str) -> list[Question]:
 
 
 def _text(entry: dict) -> str:
-    if entry["drill"] == "why-dropout":
-        return "# Why does dropout work?\n\n## Why does dropout work?\n\n" + entry["text"]
+    """One-question drills: the answer under the handout's heading."""
+    questions = _questions(entry["drill"])
+    if len(questions) == 1:
+        return f"# Answer\n\n## {questions[0].title}\n\n" + entry["text"]
     return entry["text"]
 
 
 def place(entry: dict):
     rubric = default_rubric()
+    drill = catalog.load_drill(entry["drill"])
     answers = score_answers(_text(entry), _questions(entry["drill"]), rubric)
-    return answers, answers_level(credited(answers), tells_found(answers), rubric)
+    return answers, answers_level(credited(answers), tells_found(answers), rubric, drill.levels)
 
 
 def test_corpus_is_big_and_covers_every_level():
     assert len(CORPUS) >= 30
     assert {e["level"] for e in CORPUS} == set(LEVELS)
     assert len({e["id"] for e in CORPUS}) == len(CORPUS)
-    assert {e["drill"] for e in CORPUS} == {"why-dropout", "dropout"}
+    assert {e["drill"] for e in CORPUS} == {"why-dropout", "dropout", "bn-interaction"}
 
 
 @pytest.mark.parametrize("entry", CORPUS, ids=[e["id"] for e in CORPUS])

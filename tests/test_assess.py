@@ -104,3 +104,21 @@ def test_every_drill_with_answers_lists_its_questions():
         drill = catalog.load_drill(drill_id)
         if drill.answers_file:
             assert drill.questions
+
+
+def test_bn_interaction_joins_code_and_answer_with_the_drills_own_levels(tmp_path):
+    drill = catalog.load_drill("bn-interaction")
+    root = create(drill, tmp_path / "ws")
+    (root / "bn.py").write_text((drill.root / "solutions" / "reference.py").read_text())
+    answers = root / "answers.md"
+    answers.write_text(answers.read_text() + _entry("bn-L6-full")["text"])
+    report = grade(drill, root / "bn.py", load_session(root), plots=False)
+    assert report.level == "L6" and report.score == report.max_score, report.level_reasons
+    assert report.answers[0]["concepts"] and not report.answers[0]["tells"]
+    # the same answer with the classic wrong claim, and code that feeds dropout into BN
+    answers.write_text(answers.read_text() + "\nReally, batch norm and dropout do not interact.\n")
+    (root / "bn.py").write_text((drill.root / "mutants" / "dropout_before_bn.py").read_text())
+    report = grade(drill, root / "bn.py", load_session(root), plots=False)
+    assert "claims-no-interaction" in report.answers[0]["tells"]
+    assert {f.id for f in report.red_flags} == {"dropout-before-bn"} and report.level == "below-L4"
+    assert "red flag dropout-before-bn caps the level at L4" in report.level_reasons
