@@ -44,3 +44,18 @@ def test_overfit_benefit_holds_for_200_seeds(dropout):
             only_checks=["overfit-benefit"]), halves))
     for run in runs:
         _assert_all_passed(run, 100)
+
+
+@pytest.mark.slow
+def test_inverted_scaling_statistics_hold_for_100_seeds():
+    """The same proof for the second drill's statistical checks (100 seeds: at 6 sigma a
+    correct layer fails a case with probability about 2e-9)."""
+    from grader import catalog
+
+    drill = catalog.load_drill("inverted-scaling")
+    limits = replace(Limits.for_drill(drill), total_seconds=1200)
+    seeds = SEEDS[:100]
+    run = run_graders(drill, drill.root / "solutions" / "reference.py", limits, seeds=seeds,
+                      only_checks=["paper-train", "inverted-train", "expectation"])
+    # 3 values of p for each form's training check, 2 forms x 3 p for the expectation
+    _assert_all_passed(run, (3 + 3 + 6) * len(seeds))

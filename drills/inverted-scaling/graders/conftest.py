@@ -11,5 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rng():
-    torch.manual_seed(2024)
+def _fresh_rng(request):
+    # Statistical graders take the harness's `seed` (one when grading, 200 in the flake
+    # proof); the rest share a fixed one.
+    torch.manual_seed(request.getfixturevalue("seed") if "seed" in request.fixturenames else 2024)

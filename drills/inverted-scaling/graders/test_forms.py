@@ -16,7 +16,7 @@ def _confused(seen, p):
 
 @check("paper-train")
 @pytest.mark.parametrize("p", PS)
-def test_paper_training(candidate, p):
+def test_paper_training(candidate, seed, p):
     seen = behaviour(candidate.PaperDropout(p), p)
     if _confused(seen, p):
         red_flag("keep-drop-confusion", f"PaperDropout({p}) dropped {seen['dropped']:.1%} "
@@ -44,7 +44,7 @@ def test_paper_inference(candidate, p):
 
 @check("inverted-train")
 @pytest.mark.parametrize("p", PS)
-def test_inverted_training(candidate, p):
+def test_inverted_training(candidate, seed, p):
     seen = behaviour(candidate.InvertedDropout(p), p)
     if _confused(seen, p):
         red_flag("keep-drop-confusion", f"InvertedDropout({p}) dropped {seen['dropped']:.1%} "
@@ -81,7 +81,7 @@ def test_inverted_inference(candidate, p):
 @check("expectation")
 @pytest.mark.parametrize("name", ["PaperDropout", "InvertedDropout"])
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
-def test_training_expectation_equals_inference(candidate, name, p):
+def test_training_expectation_equals_inference(candidate, seed, name, p):
     layer = getattr(candidate, name)(p)
     value = 2.0
     x = torch.full((N,), value)
