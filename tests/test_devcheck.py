@@ -18,6 +18,8 @@ def test_every_drill_passes_the_dev_check():
     subjects = {f.subject for f in findings}
     assert "solutions/reference.py" in subjects and "stub dropout.py" in subjects
     assert "solutions/reference.md" in subjects and "stub answers.md" in subjects
+    assert {"variant a train.py", "variant b train.py", "variant c train.py"} <= subjects
+    assert {f.drill for f in findings} == set(catalog.drill_ids())
 
 
 def test_every_check_and_red_flag_has_a_mutant():
