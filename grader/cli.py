@@ -310,10 +310,11 @@ def rubric(drill_id, phrasings):
     from grader.rubric import default_rubric
     from grader.rubric_view import renderables
 
+    levels = ()
     if drill_id:
         from grader import catalog
-        catalog.load_drill(drill_id)  # an unknown id is a usage error, not an empty list
-    for part in renderables(default_rubric(), drill_id, phrasings):
+        levels = catalog.load_drill(drill_id).levels  # an unknown id is a usage error
+    for part in renderables(default_rubric(), drill_id, phrasings, levels):
         _console().print(part)
 
 

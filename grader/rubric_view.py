@@ -11,8 +11,10 @@ from rich.text import Text
 from grader.rubric import Rubric
 
 
-def renderables(rubric: Rubric, drill_id: str | None = None, phrasings: bool = False) -> list:
-    out = [_levels(rubric), _concepts(rubric, phrasings), _tells(rubric, phrasings),
+def renderables(rubric: Rubric, drill_id: str | None = None, phrasings: bool = False,
+                levels: tuple = ()) -> list:
+    """levels: a drill's own answer levels, shown instead of rubric.yaml's."""
+    out = [_levels(rubric, levels, drill_id), _concepts(rubric, phrasings), _tells(rubric, phrasings),
            _red_flags(rubric), _caps(rubric)]
     items = rubric.items_for(drill_id) if drill_id else list(rubric.items)
     if items:
@@ -27,9 +29,12 @@ def renderables(rubric: Rubric, drill_id: str | None = None, phrasings: bool = F
     return out
 
 
-def _levels(rubric: Rubric) -> Panel:
+def _levels(rubric: Rubric, levels: tuple = (), drill_id: str | None = None) -> Panel:
     body = []
-    for spec in rubric.levels:
+    if levels:
+        body.append(Text(f"The written answers of {drill_id} are levelled by the drill's own "
+                         "needs:", style="italic"))
+    for spec in levels or rubric.levels:
         body.append(Text(spec.id, style="bold magenta"))
         body.append(Text(spec.shows))
         for need in spec.needs:

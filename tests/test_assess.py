@@ -34,6 +34,9 @@ def test_rubric_prints_every_part(run_drill):
                      "Red flags", "test-time-scaling", "Caps", "Self-assessment items", " + "):
         assert fragment in out.stdout, fragment
     assert run_drill("rubric", "--drill", "nope").returncode == 2
+    own = run_drill("rubric", "--drill", "bn-interaction")
+    assert "levelled by the drill's own needs" in own.stdout and "Layer norm with dropout" in own.stdout
+    assert "dropout-after-bn" in own.stdout and "ensemble-view" not in own.stdout
 
 
 def test_why_dropout_grades_the_answer_and_names_the_next_level(tmp_path, run_drill):
