@@ -92,3 +92,24 @@ def test_scoring_is_deterministic():
     entry = next(e for e in CORPUS if e["id"] == "w-L6-full")
     first = [a.to_dict() for a in place(entry)[0]]
     assert all([a.to_dict() for a in place(entry)[0]] == first for _ in range(3))
+
+
+# Single sentences found while probing the scorer with phrasings the corpus did not use.
+SENTENCES = [
+    ("Adding dropout to every layer is a bad idea.", set(), set()),
+    ("Some people claim dropout adds capacity, but it actually removes it.", set(), set()),
+    ("With the original formulation you multiply by the keep probability at test time.", set(), set()),
+    ("Each unit must learn to be useful without relying on other units.", {"co-adaptation"}, set()),
+    ("Running several stochastic forward passes at test time gives a distribution of "
+     "predictions, which estimates uncertainty.", {"bayesian-mc"}, set()),
+    ("Batch norm and dropout can conflict because the variance seen by batch norm differs "
+     "between training and test.", {"batchnorm-shift", "dropout-variance"}, set()),
+    ("I would put dropout between the conv layer and the batch norm.", set(), {"dropout-wrong-place"}),
+    ("You should always add dropout, it always helps.", set(), {"always-useful"}),
+]
+
+
+@pytest.mark.parametrize("text,concepts,tells", SENTENCES, ids=[s[0][:40] for s in SENTENCES])
+def test_single_sentences(text, concepts, tells):
+    (answer,) = score_answers("## Q\n" + text, [Question("q", "Q")], default_rubric())
+    assert concepts <= set(answer.concepts) and set(answer.tells) == tells, (answer.concepts, answer.tells)
