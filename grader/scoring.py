@@ -71,10 +71,27 @@ def collect_red_flags(run: SandboxRun, rubric: Rubric, source_lines: list[str]) 
     return list(flags.values())
 
 
+FUNCTION_LINES = 20
+
+
 def excerpt(source_lines: list[str], line: int, context: int = EXCERPT_CONTEXT) -> list[CodeLine]:
+    """The lines around `line`; when `line` starts a function (a flag about a whole
+    function, e.g. one that never restores the mode), the function itself, up to 20 lines."""
     if not 1 <= line <= len(source_lines):
         return []
     low, high = max(1, line - context), min(len(source_lines), line + context)
+    text = source_lines[line - 1]
+    if text.lstrip().startswith("def "):
+        indent = len(text) - len(text.lstrip())
+        high = line
+        for number in range(line + 1, min(len(source_lines), line + FUNCTION_LINES) + 1):
+            body = source_lines[number - 1]
+            if body.strip() and len(body) - len(body.lstrip()) <= indent:
+                break
+            high = number
+        while high > line and not source_lines[high - 1].strip():
+            high -= 1
+        low = line
     return [CodeLine(n, source_lines[n - 1], n == line) for n in range(low, high + 1)]
 
 

@@ -73,7 +73,8 @@ def test_status_works_from_a_subfolder(run_drill, tmp_path):
 
 def test_usage_errors_exit_2_with_the_valid_ids(run_drill, tmp_path):
     unknown = run_drill("start", "attention")
-    assert unknown.returncode == 2 and "Valid drill ids: dropout" in unknown.stderr
+    assert unknown.returncode == 2
+    assert "Valid drill ids: bn-interaction, dropout, eval-mode-bug-hunt" in unknown.stderr
     missing = run_drill("grade", "nope.py", "--drill", "dropout")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     assert "Valid drill ids" in missing.stderr

@@ -8,6 +8,11 @@ from support import (BATCHNORM, DROPOUT, bad_placement, call_order, dropout_feed
                      stats_mismatch)
 
 
+def _line(function):
+    code = getattr(function, "__code__", None)
+    return code.co_firstlineno if code else None
+
+
 def exact(p, mean, var):
     return ((var + mean ** 2) / (1 - p) - mean ** 2) / var
 
@@ -42,7 +47,7 @@ def test_no_dropout_feeds_a_batch_norm(candidate):
     if pairs:
         red_flag("dropout-before-bn", "; ".join(
             f"dropout '{d}' feeds batch norm '{b}' with no convolution or linear layer between"
-            for d, b in pairs))
+            for d, b in pairs), line=_line(candidate.build_model))
     assert not pairs, "a batch norm sees dropped activations"
     assert any(isinstance(m, DROPOUT) for _, m in order), "no dropout layer ran"
 
@@ -56,7 +61,8 @@ def test_batch_norm_statistics_fit_at_inference(candidate):
                                               torch.randn(4, 3, 16, 16)))
         if pairs:
             red_flag("dropout-before-bn", f"batch norm's running variance is off by "
-                     f"{mine:.0%} at inference (dropout '{pairs[0][0]}' feeds '{pairs[0][1]}')")
+                     f"{mine:.0%} at inference (dropout '{pairs[0][0]}' feeds '{pairs[0][1]}')",
+                     line=_line(candidate.build_model))
     assert mine <= 0.5 * bad, (
         f"batch norm's running variance is off by {mine:.1%} on average at inference, "
         f"against {bad:.1%} for dropout placed right before batch norm")

@@ -55,3 +55,9 @@ def deterministic_logits(model, inputs):
     twin = copy.deepcopy(model).eval()
     with torch.no_grad():
         return twin(inputs)
+
+
+def line_of(function):
+    """The line where the candidate defined `function`, to show their code beside a flag."""
+    code = getattr(function, "__code__", None)
+    return code.co_firstlineno if code else None

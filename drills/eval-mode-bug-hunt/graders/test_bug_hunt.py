@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from grader.harness.api import check, red_flag
-from support import (bn_state, data, deterministic_logits, modes, of_type, same_state, spy)
+from support import (bn_state, data, deterministic_logits, line_of, modes, of_type, same_state,
+                     spy)
 
 EXPECTED_LAYERS = [nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Dropout, nn.Linear]
 
@@ -17,7 +18,8 @@ def test_the_architecture_is_unchanged(candidate):
     dropouts = [m for m in of_type(model, nn.modules.dropout._DropoutNd) if m.p > 0]
     if not dropouts:
         red_flag("removed-dropout", "build_model() has no dropout layer with p > 0 any more: "
-                 "removing dropout hides the eval-mode bugs instead of fixing them")
+                 "removing dropout hides the eval-mode bugs instead of fixing them",
+                 line=line_of(candidate.build_model))
     layers = [type(m) for m in model.children()]
     assert dropouts and layers == EXPECTED_LAYERS, (
         "build_model() should keep its layers (Linear, BatchNorm1d, ReLU, Dropout, Linear); "
@@ -34,7 +36,7 @@ def test_evaluate_is_the_deterministic_network(candidate, trained):
     second = candidate.evaluate(trained, inputs)
     if any(seen["dropout"]):
         red_flag("forgot-eval", "evaluate() ran the dropout layer in training mode: "
-                 "the model was never switched to eval mode")
+                 "the model was never switched to eval mode", line=line_of(candidate.evaluate))
     assert torch.allclose(first.detach(), second.detach()), "two evaluate() calls on the same inputs differ"
     assert torch.allclose(first.detach(), want, atol=1e-5), (
         "evaluate() does not return the eval-mode network's logits (largest difference "
@@ -47,7 +49,8 @@ def test_evaluate_leaves_batchnorm_statistics_alone(candidate, trained):
     candidate.evaluate(trained, data(64, seed=9)[0])
     if not same_state(before, bn_state(trained)):
         red_flag("bn-stats-leak", "evaluate() updated the batch-norm running statistics with "
-                 "the evaluation batch: batch norm ran in training mode")
+                 "the evaluation batch: batch norm ran in training mode",
+                 line=line_of(candidate.evaluate))
         raise AssertionError("evaluate() changed the batch-norm running statistics")
 
 
@@ -56,7 +59,8 @@ def test_evaluate_builds_no_autograd_graph(candidate, trained):
     out = candidate.evaluate(trained, data(32, seed=10)[0])
     if out.requires_grad or out.grad_fn is not None:
         red_flag("grad-in-eval", "evaluate() returned a tensor attached to an autograd graph "
-                 "(no torch.no_grad()): every evaluation keeps the graph's memory alive")
+                 "(no torch.no_grad()): every evaluation keeps the graph's memory alive",
+                 line=line_of(candidate.evaluate))
         raise AssertionError("evaluate() built an autograd graph")
 
 
@@ -68,7 +72,8 @@ def test_evaluate_restores_the_mode(candidate, trained, start):
     candidate.evaluate(trained, data(16, seed=11)[0])
     if modes(trained) != before:
         red_flag("mode-not-restored", f"evaluate() left a model that was in {start} mode in "
-                 f"{'training' if trained.training else 'eval'} mode")
+                 f"{'training' if trained.training else 'eval'} mode",
+                 line=line_of(candidate.evaluate))
         raise AssertionError(f"evaluate() did not restore {start} mode")
 
 
@@ -80,9 +85,11 @@ def test_predict_is_deterministic_and_leaves_the_model_alone(candidate, trained)
     with spy(trained) as seen:
         first = candidate.predict(trained, inputs)
     if any(seen["dropout"]):
-        red_flag("forgot-eval", "predict() ran the dropout layer in training mode")
+        red_flag("forgot-eval", "predict() ran the dropout layer in training mode",
+                 line=line_of(candidate.predict))
     if modes(trained) != before:
-        red_flag("mode-not-restored", "predict() left the model in a different mode")
+        red_flag("mode-not-restored", "predict() left the model in a different mode",
+                 line=line_of(candidate.predict))
     assert modes(trained) == before, "predict() changed the model's mode"
     assert same_state(state, bn_state(trained)), "predict() changed the batch-norm statistics"
     trained.train()
@@ -103,11 +110,14 @@ def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained):
         red_flag("mc-dropout-wrong-modes",
                  f"during MC dropout the dropout layer ran {'on' if dropout_on else 'off'} and "
                  f"batch norm in {'eval' if bn_frozen else 'training'} mode; MC dropout needs "
-                 "dropout on and batch norm on its running statistics")
+                 "dropout on and batch norm on its running statistics",
+                 line=line_of(candidate.predict_with_uncertainty))
     if not same_state(state, bn_state(trained)):
-        red_flag("bn-stats-leak", "predict_with_uncertainty() updated the batch-norm running statistics")
+        red_flag("bn-stats-leak", "predict_with_uncertainty() updated the batch-norm running statistics",
+                 line=line_of(candidate.predict_with_uncertainty))
     if modes(trained) != before:
-        red_flag("mode-not-restored", "predict_with_uncertainty() left layers in another mode")
+        red_flag("mode-not-restored", "predict_with_uncertainty() left layers in another mode",
+                 line=line_of(candidate.predict_with_uncertainty))
     assert dropout_on and bn_frozen, "MC dropout ran with the wrong layer modes"
     assert same_state(state, bn_state(trained)), "the batch-norm statistics changed"
     assert modes(trained) == before, "the model's modes were not restored"
