@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from grader.answers.text import sections
 from grader.catalog import Drill
 from grader.errors import ManifestError
 from grader.grading import grade_with_run
+from grader.launch import Worker, WorkerError
 from grader.levels import LEVELS
 from grader.rubric import Rubric, default_rubric
 
@@ -157,7 +159,7 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
     if kind.startswith("variant:"):
         return _judge_variant(drill, rubric, kind.split(":", 1)[1], path)
     subject = f"{path.parent.name}/{path.name}" if kind != "stub" else f"stub {path.name}"
-    report, run = grade_with_run(drill, path, rubric=rubric)
+    report, run = _grade(drill, path, rubric)
     if drill.answers_only:
         return _judge_answers(drill, kind, path, subject, report)
     failed = {c.id for c in report.checks if not c.passed}
@@ -199,7 +201,7 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
 
 def _judge_variant(drill: Drill, rubric: Rubric, variant: str, path: Path) -> list[Finding]:
     """A bug hunt's handed-out script: it runs, and every bug planted in it is caught."""
-    report, _ = grade_with_run(drill, path, rubric=rubric, variant=variant, plots=False)
+    report, _ = _grade(drill, path, rubric, variant=variant)
     problems = []
     if report.status != "graded":
         problems.append(f"status {report.status}: {report.message}")
@@ -252,6 +254,28 @@ def _consistency(drill: Drill, rubric: Rubric, run) -> list[str]:
     return problems
 
 
+_local = threading.local()
+_workers: list[Worker] = []
+_workers_lock = threading.Lock()
+
+
+def _grade(drill: Drill, path: Path, rubric: Rubric, variant: str | None = None):
+    """Grade without plots, through this thread's pre-imported worker (as grade-batch
+    does: one torch import per thread, a fresh forked child per grading)."""
+    if drill.answers_only:
+        return grade_with_run(drill, path, rubric=rubric, plots=False)
+    if not hasattr(_local, "worker"):
+        _local.worker = Worker()
+        with _workers_lock:
+            _workers.append(_local.worker)
+    try:
+        return grade_with_run(drill, path, rubric=rubric, variant=variant, plots=False,
+                              worker=_local.worker)
+    except WorkerError:
+        _local.worker.close()
+        return grade_with_run(drill, path, rubric=rubric, variant=variant, plots=False)
+
+
 def check_drills(drill_ids: list[str] | None = None, jobs: int | None = None,
                  rubric: Rubric | None = None) -> list[Finding]:
     findings: list[Finding] = []
@@ -275,9 +299,18 @@ def check_drills(drill_ids: list[str] | None = None, jobs: int | None = None,
                       for v in drill.variants]
         else:
             tasks.append((drill, "stub", drill.stub))
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        for result in pool.map(lambda t: _judge(t[0], rubric, t[1], t[2]), tasks):
-            findings += result
+    # Mutants first: they are the gradings that run into time limits (a Python loop, a
+    # hang), and starting the longest early keeps the pool from idling at the end.
+    tasks.sort(key=lambda task: task[1] != "mutant")
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+            for result in pool.map(lambda t: _judge(t[0], rubric, t[1], t[2]), tasks):
+                findings += result
+    finally:
+        with _workers_lock:
+            for worker in _workers:
+                worker.close()
+            _workers.clear()
     return findings
 
 
