@@ -125,3 +125,40 @@ def test_bn_interaction_joins_code_and_answer_with_the_drills_own_levels(tmp_pat
     assert "claims-no-interaction" in report.answers[0]["tells"]
     assert {f.id for f in report.red_flags} == {"dropout-before-bn"} and report.level == "below-L4"
     assert "red flag dropout-before-bn caps the level at L4" in report.level_reasons
+
+
+def test_assess_asks_in_a_terminal(tmp_path, run_drill):
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    from grader import assessment
+    from grader.rubric import default_rubric
+
+    run_drill("start", "why-dropout", "--dir", tmp_path / "ws")
+    items = default_rubric().items_for("why-dropout")
+    replies = ["y", "n"] * len(items)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "assess"], cwd=tmp_path / "ws",
+                            stdin=follower, stdout=follower, stderr=follower,
+                            env=dict(os.environ, COLUMNS="120", TERM="dumb"))
+    os.close(follower)
+    try:
+        for reply in replies[:len(items)]:
+            time.sleep(0.05)
+            os.write(leader, (reply + "\n").encode())
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                os.read(leader, 65536)
+            except OSError:
+                break
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    claims = assessment.claims_of(load_session(tmp_path / "ws"))["claims"]
+    assert claims == {item.id: reply == "y" for item, reply in zip(items, replies)}
