@@ -107,6 +107,10 @@ SENTENCES = [
      "between training and test.", {"batchnorm-shift", "dropout-variance"}, set()),
     ("I would put dropout between the conv layer and the batch norm.", set(), {"dropout-wrong-place"}),
     ("You should always add dropout, it always helps.", set(), {"always-useful"}),
+    ("Larger models with more parameters overfit more, which is where dropout helps.", set(), set()),
+    ("Should you scale at test time? Only with the original formulation.", set(), set()),
+    ("Never put dropout right before a batch norm layer.", {"bn-recipe"}, set()),
+    ("Dropout gives the network more capacity.", set(), {"adds-capacity"}),
 ]
 
 

@@ -118,8 +118,8 @@ def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
         else:
             answer.concepts.append(concept.id)
             note("concept", concept)
-    if problem:
-        return  # a claim needs a sentence to be held against the candidate, too
+    if problem or toks[-1:] == ["?"]:
+        return  # a tell needs a statement: not a fragment, not a question
     for tell in rubric.tells.values():
         if tell.id in answer.tells or not tell.phrasings:
             continue
