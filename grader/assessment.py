@@ -7,6 +7,7 @@ evidence and names the calibration gaps (claimed but not shown, shown but not cl
 from __future__ import annotations
 
 from grader import state
+from grader.answers.scoring import credited, tells_found
 from grader.errors import UsageError
 from grader.rubric import Item
 from grader.workspace import Session, iso
@@ -33,9 +34,7 @@ def record(session: Session, items: list[Item], claims: dict[str, bool],
 
 
 def claims_of(session: Session | None) -> dict:
-    if session is None:
-        return {}
-    return dict(state.read(session.root).get("self_assessment") or {})
+    return dict(session.self_assessment) if session else {}
 
 
 def evaluate(items: list[Item], report, recorded: dict) -> dict:
@@ -78,10 +77,9 @@ def _shown(item: Item, report) -> tuple[bool | None, list[str]]:
     if item.concepts or item.no_tells:
         if not graded:
             return None, evidence + ["no written answers graded"]
-        credited = {c for a in report.answers for c in a.get("concepts", [])}
-        tells = {t for a in report.answers for t in a.get("tells", [])}
+        shown_concepts, tells = credited(report.answers), set(tells_found(report.answers))
         if item.concepts:
-            have = [c for c in item.concepts if c in credited]
+            have = [c for c in item.concepts if c in shown_concepts]
             need = item.at_least or len(item.concepts)
             ok &= len(have) >= need
             evidence.append(f"answers credit {len(have)} of {', '.join(item.concepts)} "

@@ -246,29 +246,10 @@ def load_manifest(path: Path) -> Drill:
 
 def _levels(top: Fields) -> tuple:
     """What each level needs in this drill's written answers, when the question is not
-    rubric.yaml's "why does dropout work?". Concept ids are checked by `drill dev check`."""
-    from grader.levels import LEVELS
-    from grader.rubric.model import LevelSpec, Need
+    rubric.yaml's "why does dropout work?"."""
+    from grader.rubric.load import parse_levels  # here: grader.rubric imports this module
 
-    out = []
-    for index, _ in enumerate(top.items("levels", [])):
-        entry = top.item("levels", index)
-        entry.only({"id", "shows", "needs"})
-        if index >= 3 or entry.text("id") != LEVELS[1 + index]:
-            raise entry.fail("id", f"levels must be listed in order: {', '.join(LEVELS[1:])}")
-        needs = []
-        for n, _ in enumerate(entry.items("needs")):
-            need = entry.item("needs", n)
-            need.only({"of", "at_least"})
-            of = need.strings("of")
-            at_least = need.get("at_least", int, 1)
-            if not 1 <= at_least <= len(of):
-                raise need.fail("at_least", f"must be between 1 and {len(of)}")
-            needs.append(Need(tuple(of), at_least))
-        out.append(LevelSpec(LEVELS[1 + index], entry.text("shows"), tuple(needs)))
-    if out and len(out) != 3:
-        raise top.fail("levels", f"needs one entry for each of {', '.join(LEVELS[1:])}")
-    return tuple(out)
+    return parse_levels(top)
 
 
 def _variants(top: Fields, check_ids: set[str]) -> tuple[Variant, ...]:

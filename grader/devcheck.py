@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog
-from grader.answers.scoring import Question, score_answers
+from grader.answers.scoring import score_answers
 from grader.answers.text import sections
 from grader.catalog import Drill
 from grader.errors import ManifestError
@@ -123,7 +123,7 @@ def _handout_answers(drill: Drill, rubric: Rubric) -> list[Finding]:
     """The handed-out answers file has a heading for every question, and nothing in it
     earns credit before the candidate writes."""
     text = (drill.handout_dir / drill.answers_file).read_text(encoding="utf-8")
-    questions = [Question(q.id, q.title, q.expects) for q in drill.questions]
+    questions = list(drill.questions)
     out = []
     for answer in score_answers(text, questions, rubric):
         if answer.status != "unanswered" or answer.concepts or answer.tells:

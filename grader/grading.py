@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 
 from grader import __version__
-from grader.answers.scoring import Question, credited, score_answers, tells_found
+from grader.answers.scoring import credited, score_answers, tells_found
 from grader.assessment import claims_of, evaluate
 from grader.catalog import Drill
 from grader.leveling import estimate_level
@@ -111,8 +111,7 @@ def _add_answers(report: Report, drill: Drill, rubric: Rubric, path: Path | None
         text = path.read_bytes().decode("utf-8", "replace")
     except OSError:
         text = ""  # a deleted answers file is the same as one left empty
-    questions = [Question(q.id, q.title, q.expects) for q in drill.questions]
-    scored = score_answers(text, questions, rubric)
+    scored = score_answers(text, list(drill.questions), rubric)
     report.answers_file = {"name": path.name, "text": text}
     report.answers = [a.to_dict() for a in scored]
     if drill.answers_only and report.status == "graded":

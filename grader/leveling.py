@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from grader.answers.scoring import credited, tells_found
 from grader.levels import LEVELS
 from grader.rubric import Rubric, lowest
 
@@ -89,9 +90,8 @@ def estimate_level(report, rubric: Rubric, has_checks: bool = True, levels: tupl
             parts.append((LEVELS[0], lambda target: [
                 "write your answers: the explain phase is half the interview"]))
         else:
-            credited = {c for a in report.answers for c in a.get("concepts", [])}
-            tells = list(dict.fromkeys(t for a in report.answers for t in a.get("tells", [])))
-            estimate = answers_level(credited, tells, rubric, levels)
+            estimate = answers_level(credited(report.answers), tells_found(report.answers),
+                                     rubric, levels)
             reasons += estimate.reasons
             parts.append((estimate.level, lambda target, steps=estimate.next: steps))
     elif has_checks:

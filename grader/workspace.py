@@ -27,6 +27,7 @@ class Session:
     events: list[dict] = field(default_factory=list)
     attempts: list[dict] = field(default_factory=list)
     variant: str | None = None     # a bug hunt's variant: which bugs were planted
+    self_assessment: dict = field(default_factory=dict)   # `drill assess`: recorded_at, claims
 
     @property
     def candidate_path(self) -> Path:
@@ -137,7 +138,7 @@ def load_session(root: Path) -> Session:
         attempts = [dict(a) for a in data.get("attempts", [])]
         return Session(root, str(data["drill"]), str(data["candidate_file"]),
                        str(data["started_at"]), float(data["started_epoch"]), plan, events,
-                       attempts, data.get("variant"))
+                       attempts, data.get("variant"), dict(data.get("self_assessment") or {}))
     except (KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"the session file {path} is missing or has a bad value for {exc}. "
                          "Fix it by hand, or start over with `drill start ID --dir "

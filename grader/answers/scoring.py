@@ -9,16 +9,10 @@ from dataclasses import asdict, dataclass, field
 from grader.answers.phrasing import Phrasing
 from grader.answers.polarity import hedged, negated, prose_problem
 from grader.answers.text import Section, Sentence, sections, sentences, tokens
+from grader.catalog import QuestionSpec as Question  # a drill.yaml question: id, title, expects
 
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 KEYWORD_LIST_MIN = 2    # list-like sentences that name a concept before it counts as a tell
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    title: str
-    expects: tuple[str, ...] = ()     # concepts this question is asking for
 
 
 @dataclass
@@ -67,15 +61,18 @@ def score_answers(markdown: str, questions: list[Question], rubric) -> list[Answ
     return answers
 
 
-def credited(answers: list[Answer]) -> set[str]:
-    return {concept for answer in answers for concept in answer.concepts}
+def credited(answers) -> set[str]:
+    """Concepts credited anywhere: takes Answers or a report's answer dicts."""
+    return {concept for answer in answers for concept in _field(answer, "concepts")}
 
 
-def tells_found(answers: list[Answer]) -> list[str]:
-    seen: list[str] = []
-    for answer in answers:
-        seen += [t for t in answer.tells if t not in seen]
-    return seen
+def tells_found(answers) -> list[str]:
+    """Tells found, first occurrence first: takes Answers or a report's answer dicts."""
+    return list(dict.fromkeys(t for answer in answers for t in _field(answer, "tells")))
+
+
+def _field(answer, name: str) -> list[str]:
+    return answer.get(name, []) if isinstance(answer, dict) else getattr(answer, name)
 
 
 def _bodies(markdown: str, questions: list[Question]) -> dict[str, Section]:
@@ -155,17 +152,18 @@ def _structural_tells(answers: list[Answer], rubric) -> None:
             listed = [(a, f) for a in answers for f in a.findings
                       if f.kind == "uncredited" and "not a sentence" in f.reason]
             if len({f.start for _, f in listed}) >= KEYWORD_LIST_MIN:
-                answer, first = listed[0]
-                answer.tells.append(tell.id)
-                answer.findings.append(Finding("tell", tell.id, tell.title, first.quote,
-                                               first.start, first.end, _advice(tell)))
+                _add_tell(*listed[0], tell)
         elif tell.detect == "only-overfitting":
             if credited(answers) == {"overfitting"}:
                 answer = next(a for a in answers if "overfitting" in a.concepts)
-                first = next(f for f in answer.findings if f.id == "overfitting")
-                answer.tells.append(tell.id)
-                answer.findings.append(Finding("tell", tell.id, tell.title, first.quote,
-                                               first.start, first.end, _advice(tell)))
+                _add_tell(answer, next(f for f in answer.findings if f.id == "overfitting"), tell)
+
+
+def _add_tell(answer: Answer, where: Finding, tell) -> None:
+    """A structural tell, quoted with the sentence of the finding that revealed it."""
+    answer.tells.append(tell.id)
+    answer.findings.append(Finding("tell", tell.id, tell.title, where.quote, where.start,
+                                   where.end, _advice(tell)))
 
 
 def _advice(tell) -> str:

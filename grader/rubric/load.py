@@ -30,7 +30,7 @@ def load_rubric(path: Path | None = None) -> Rubric:
         hint_caps=_caps(top, "hints", "after", minimum=1),
         concepts=concepts,
         tells=tells,
-        levels=_levels(top, concepts),
+        levels=parse_levels(top, set(concepts)),
         code_levels=_code_levels(top),
         overtime_caps=_caps(top, "timing", "overtime_percent", minimum=0),
         items=_items(top, concepts, tells, flags),
@@ -100,7 +100,10 @@ def _red_flags(top: Fields) -> dict[str, RedFlagSpec]:
     return out
 
 
-def _levels(top: Fields, concepts: dict) -> tuple[LevelSpec, ...]:
+def parse_levels(top: Fields, concepts: set[str] | None = None) -> tuple[LevelSpec, ...]:
+    """The `levels` list of rubric.yaml, or of a drill.yaml that states its own answer
+    levels. `concepts`: the known concept ids, checked when given (a manifest is loaded
+    without the rubric, so `drill dev check` checks its ids instead)."""
     out = []
     expected = LEVELS[1:]
     for index, _ in enumerate(top.items("levels", [])):
@@ -115,7 +118,7 @@ def _levels(top: Fields, concepts: dict) -> tuple[LevelSpec, ...]:
             need.only({"of", "at_least"})
             of = need.strings("of")
             for m, concept_id in enumerate(of):
-                if concept_id not in concepts:
+                if concepts is not None and concept_id not in concepts:
                     raise need.doc.fail(need.key_path + ("of", m), f"unknown concept '{concept_id}'")
             at_least = need.get("at_least", int, 1)
             if not 1 <= at_least <= len(of):
