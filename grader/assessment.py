@@ -13,6 +13,23 @@ from grader.rubric import Item
 from grader.workspace import Session, iso
 
 
+def items_of(session: Session) -> list[Item]:
+    """The rubric's self-assessment items for the session's drill."""
+    from grader.rubric import default_rubric
+
+    items = default_rubric().items_for(session.drill_id)
+    if not items:
+        raise UsageError(f"the drill '{session.drill_id}' has no self-assessment items")
+    return items
+
+
+def claims_from_flags(yes, no) -> dict[str, bool]:
+    both = set(yes) & set(no)
+    if both:
+        raise UsageError(f"both --yes and --no for {', '.join(sorted(both))}")
+    return {**{i: True for i in yes}, **{i: False for i in no}}
+
+
 def record(session: Session, items: list[Item], claims: dict[str, bool],
            now: float | None = None) -> dict:
     """Store claims (item id -> yes/no), keeping earlier answers to items not given now."""

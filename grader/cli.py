@@ -325,23 +325,17 @@ def rubric(drill_id, phrasings):
 def assess(yes, no, list_only):
     """Rate yourself against the rubric's items for this drill (recorded in the workspace;
     the next report puts it beside the evidence and names the gaps)."""
-    from grader import assessment, catalog, workspace
-    from grader.rubric import default_rubric
+    from grader import assessment, workspace
 
     session = workspace.current_session()
-    items = default_rubric().items_for(catalog.load_drill(session.drill_id).id)
-    if not items:
-        raise UsageError(f"the drill '{session.drill_id}' has no self-assessment items")
+    items = assessment.items_of(session)
     before = assessment.claims_of(session).get("claims", {})
     if list_only:
         for item in items:
             said = {True: "yes", False: "no"}.get(before.get(item.id), "-")
             _console().print(f"  {said:>3}  [bold]{item.id}[/bold]: {_escape(item.claim)}")
         return
-    both = set(yes) & set(no)
-    if both:
-        raise UsageError(f"both --yes and --no for {', '.join(sorted(both))}")
-    claims = {**{i: True for i in yes}, **{i: False for i in no}}
+    claims = assessment.claims_from_flags(yes, no)
     if not claims:
         if not sys.stdin.isatty():
             raise UsageError("give --yes ID / --no ID for each item (see `drill assess "

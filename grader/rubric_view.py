@@ -39,8 +39,11 @@ def _levels(rubric: Rubric, levels: tuple = (), drill_id: str | None = None) -> 
         body.append(Text(spec.shows))
         for need in spec.needs:
             names = ", ".join(rubric.concept_title(c) for c in need.of)
-            body.append(Text(f"  needs {'all' if need.at_least == len(need.of) and len(need.of) > 1 else need.at_least} of: {names}"
-                             if len(need.of) > 1 else f"  needs: {names}", style="dim"))
+            if len(need.of) == 1:
+                wording = "needs:"
+            else:
+                wording = f"needs {'all' if need.at_least == len(need.of) else need.at_least} of:"
+            body.append(Text(f"  {wording} {names}", style="dim"))
     code = ", ".join(f"{level} from {at:g}%" for at, level in rubric.code_levels)
     body.append(Text(f"Code alone supports: {code} of the check points; below that, below-L4.",
                      style="italic"))
