@@ -1,8 +1,8 @@
 """`drill dev check`: prove every drill, the way rustlings proves its exercises.
 
 For each drill: the manifest and rubric validate and agree with the graders; every
-solution in solutions/ gets full marks with no red flag; every mutant produces the red
-flags and failed checks it declares; the untouched stub scores 0 without crashing the
+solution in solutions/ gets full marks with no red flag; every mutant produces exactly the
+red flags and failed checks it declares; the untouched stub scores 0 without crashing the
 grader; and every check and red flag is proven by at least one mutant.
 
 A bug hunt (a drill with variants) hands out a buggy script per variant instead of a
@@ -179,13 +179,7 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
             problems.append("raised red flags " + ", ".join(sorted(raised)))
         problems += _consistency(drill, rubric, run)
     elif kind == "mutant":
-        expect = expectations(path)
-        missing_flags = expect.red_flags - raised
-        missing_fails = expect.failed_checks - failed
-        if missing_flags:
-            problems.append("did not raise " + ", ".join(sorted(missing_flags)))
-        if missing_fails:
-            problems.append("passed checks it should fail: " + ", ".join(sorted(missing_fails)))
+        problems += _mutant_problems(expectations(path), report, failed, raised)
     elif kind == "stub":
         if report.score != 0:
             problems.append(f"the untouched stub scored {report.score}: passed "
@@ -197,6 +191,29 @@ def _judge(drill: Drill, rubric: Rubric, kind: str, path: Path) -> list[Finding]
     if problems:
         return [Finding(drill.id, subject, False, "; ".join(problems))]
     return [Finding(drill.id, subject, True, summary)]
+
+
+def _mutant_problems(expect: Expectation, report, failed: set[str], raised: set[str]) -> list[str]:
+    """A mutant produces exactly what it declares: its one mistake costs the checks and
+    red flags that name it, and nothing else (an extra red flag is a false verdict).
+    Only a check that ran out of time may fail beyond the declaration: how many of a slow
+    mutant's checks finish depends on the machine."""
+    problems = []
+    missing_flags = expect.red_flags - raised
+    missing_fails = expect.failed_checks - failed
+    timed_out = {c.id for c in report.checks if c.outcome == "timeout"}
+    extra_fails = failed - expect.failed_checks - timed_out
+    extra_flags = raised - expect.red_flags
+    if missing_flags:
+        problems.append("did not raise " + ", ".join(sorted(missing_flags)))
+    if missing_fails:
+        problems.append("passed checks it should fail: " + ", ".join(sorted(missing_fails)))
+    if extra_flags:
+        problems.append("also raised " + ", ".join(sorted(extra_flags)))
+    if extra_fails:
+        problems.append("also failed " + ", ".join(
+            f"{c.id} ({c.message})" for c in report.checks if c.id in extra_fails))
+    return problems
 
 
 def _judge_variant(drill: Drill, rubric: Rubric, variant: str, path: Path) -> list[Finding]:

@@ -1,5 +1,7 @@
 """Helpers shared by the inverted-scaling graders."""
 
+import ast
+import inspect
 import math
 
 import torch
@@ -52,3 +54,104 @@ def build(shape, dropout_class):
             if isinstance(module, nn.Linear):
                 module.bias.uniform_(-1.0, 1.0)
     return model.eval()
+
+
+NETWORKS = {"ReLU": relu_net(), "tanh": tanh_net()}
+
+
+def keep_of(layer):
+    return 1.0 - layer.p
+
+
+def names_of(model):
+    """Each module of the candidate's model under the name the model gives it."""
+    return {module: (name or "the model itself") for name, module in model.named_modules()}
+
+
+def describe(model):
+    parts = []
+    for module in model:
+        if isinstance(module, nn.Linear):
+            parts.append(f"Linear({module.in_features}, {module.out_features})")
+        elif hasattr(module, "p"):
+            parts.append(f"{type(module).__name__}(p={module.p:g})")
+        else:
+            parts.append(type(module).__name__)
+    return " -> ".join(parts)
+
+
+def positively_homogeneous(module, k):
+    """f(k z) == k f(z) for this k > 0: the activations a scale can move through."""
+    z = torch.linspace(-4.0, 4.0, 161)
+    with torch.no_grad():
+        return torch.allclose(module(k * z), k * module(z), atol=1e-6)
+
+
+def _same_value(a, b):
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and torch.equal(a, b)
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def class_level(candidate, module):
+    """True when `module` is a plain InvertedDropout as the candidate's class makes it:
+    whatever it does at inference is the class's doing (judged by the inverted-* checks),
+    not something to_inverted added to this instance."""
+    if type(module) is not candidate.InvertedDropout:
+        return False
+    try:
+        fresh = candidate.InvertedDropout(module.p)
+    except Exception:
+        return False
+    public = lambda m: {k: v for k, v in vars(m).items() if not k.startswith("_") and k != "training"}
+    mine, theirs = public(module), public(fresh)
+    return (mine.keys() == theirs.keys() and all(_same_value(mine[k], theirs[k]) for k in mine)
+            and _same_value(dict(module.state_dict()).keys(), dict(fresh.state_dict()).keys()))
+
+
+def _run_with(model, x, replace):
+    handles = [module.register_forward_hook(hook) for module, hook in replace.items()]
+    try:
+        with torch.no_grad():
+            return model.eval()(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def ideal_outputs(candidate, trained, x):
+    """The trained model's eval outputs as the paper defines them: each PaperDropout
+    multiplies by 1-p, so a flaw in the candidate's PaperDropout does not count here."""
+    return _run_with(trained, x, {
+        m: (lambda module, args, out: args[0] * (1.0 - module.p))
+        for m in trained.modules() if isinstance(m, candidate.PaperDropout)})
+
+
+def served_outputs(candidate, converted, x):
+    """The converted model's eval outputs, with every plain InvertedDropout taken to be the
+    identity it should be: a flaw of the class is charged once, by the inverted-* checks."""
+    return _run_with(converted, x, {
+        m: (lambda module, args, out: args[0])
+        for m in converted.modules() if class_level(candidate, m)})
+
+
+def to_inverted_line(candidate):
+    code = getattr(getattr(candidate, "to_inverted", None), "__code__", None)
+    return code.co_firstlineno if code else None
+
+
+def fold_line(candidate, attribute):
+    """The first line of the candidate's file that touches `attribute` (e.g. a bias), else
+    to_inverted itself."""
+    try:
+        tree = ast.parse(inspect.getsource(candidate))
+    except (OSError, TypeError, SyntaxError):
+        return to_inverted_line(candidate)
+    hits = sorted(node.lineno for node in ast.walk(tree)
+                  if (isinstance(node, ast.Attribute) and node.attr == attribute) or
+                  (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and node.value.endswith(attribute) and len(node.value) < 40))
+    return hits[0] if hits else to_inverted_line(candidate)

@@ -93,3 +93,20 @@ def test_training_expectation_equals_inference(candidate, seed, name, p):
     assert abs(train_mean - inference) <= tolerance, (
         f"{name}({p}): training averages {train_mean:.4f} but inference gives "
         f"{inference:.4f}; the next layer would see different scales")
+
+
+@check("invalid-p")
+@pytest.mark.parametrize("name", ["PaperDropout", "InvertedDropout"])
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+def test_invalid_p_is_rejected(candidate, name, p):
+    layer = getattr(candidate, name)
+    layer(0.0), layer(0.5)  # a class that refuses every p is not validating anything
+    try:
+        layer(p)
+    except ValueError:
+        return
+    except Exception as exc:
+        raise AssertionError(f"{name}(p={p}) raised {type(exc).__name__}, not the ValueError "
+                             "the brief asks for") from None
+    raise AssertionError(f"{name}(p={p}) was accepted: p is a probability of dropping, valid "
+                         "in [0, 1); raise ValueError")

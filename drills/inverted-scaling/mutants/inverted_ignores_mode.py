@@ -1,5 +1,5 @@
 # expect-red-flags: active-in-eval
-# expect-failed-checks: inverted-eval
+# expect-failed-checks: inverted-eval, expectation
 """Inverted form that ignores eval mode."""
 
 import copy

@@ -1,5 +1,5 @@
 # expect-red-flags: keep-drop-confusion
-# expect-failed-checks: paper-train, inverted-train
+# expect-failed-checks: paper-train, inverted-train, expectation
 """p used as the keep probability in the paper form's mask (and the inverted one's)."""
 
 import copy
