@@ -2,7 +2,7 @@
 
 For each drill: the manifest and rubric validate and agree with the graders; every
 solution in solutions/ gets full marks with no red flag; every mutant produces exactly the
-red flags and failed checks it declares; the untouched stub scores 0 without crashing the
+red flags and failed checks it declares, and says what it declares (`# expect-says:`); the untouched stub scores 0 without crashing the
 grader; and every check and red flag is proven by at least one mutant.
 
 A bug hunt (a drill with variants) hands out a buggy script per variant instead of a
@@ -33,7 +33,7 @@ from grader.launch import Worker, WorkerError
 from grader.levels import LEVELS
 from grader.rubric import Rubric, default_rubric
 
-DECLARATION = re.compile(r"^(?:#|<!--)\s*expect-(red-flags|failed-checks|level|tells):(.*?)"
+DECLARATION = re.compile(r"^(?:#|<!--)\s*expect-(red-flags|failed-checks|level|tells|says):(.*?)"
                          r"\s*(?:-->)?\s*$", re.MULTILINE)
 
 
@@ -51,15 +51,20 @@ class Expectation:
     failed_checks: frozenset[str]
     level: str | None = None
     tells: frozenset[str] = frozenset()
+    says: tuple[str, ...] = ()  # phrases the report's messages or evidence must contain
 
 
 def expectations(path: Path) -> Expectation:
     found = {"red-flags": set(), "failed-checks": set(), "level": set(), "tells": set()}
+    says = []
     for kind, names in DECLARATION.findall(path.read_text(encoding="utf-8")):
+        if kind == "says":  # a phrase, commas and all
+            says.append(names.strip())
+            continue
         found[kind].update(n.strip() for n in names.split(",") if n.strip())
     level = next(iter(found["level"]), None)
     return Expectation(frozenset(found["red-flags"]), frozenset(found["failed-checks"]),
-                       level, frozenset(found["tells"]))
+                       level, frozenset(found["tells"]), tuple(says))
 
 
 def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
@@ -213,6 +218,9 @@ def _mutant_problems(expect: Expectation, report, failed: set[str], raised: set[
     if extra_fails:
         problems.append("also failed " + ", ".join(
             f"{c.id} ({c.message})" for c in report.checks if c.id in extra_fails))
+    said = " ".join([c.message for c in report.checks] +
+                    [e for f in report.red_flags for e in f.evidence])
+    problems += [f"never says '{phrase}'" for phrase in expect.says if phrase not in said]
     return problems
 
 

@@ -38,10 +38,30 @@ def test_dtype_and_device_are_preserved(make, traced, dtype):
                      f"{'training' if train else 'eval'} mode", line=line)
         assert y.dtype == x.dtype, f"{name} input, {y.dtype} output"
         assert y.device == x.device, f"input on {x.device}, output on {y.device}"
+    # One factor for every survivor, up to the dtype's rounding: the value of that factor
+    # is survivor-scale's business, so a missing /(1-p) does not fail this check too.
+    y = make(p, train=True)(x.clone())
+    spread = _factor_spread(y, x)
+    assert spread <= 2 * TOLERANCE[dtype], (
+        f"{name}: survivors are scaled unevenly (their factors differ by {spread:.2%}): "
+        "precision is lost on the way")
+
+
+def _factor_spread(y, x):
+    """Relative spread of the survivors' factors y / x (0 when nothing survived)."""
+    kept = y != 0
+    if not kept.any():
+        return 0.0
+    ratio = y[kept].double() / x[kept].double()
+    return float((ratio.max() - ratio.min()) / ratio.abs().max())
+
+
+def _own_factor(make, p):
+    """The factor this layer gives survivors of an ordinary contiguous float32 input."""
+    x = torch.rand(4096) + 0.5
     y = make(p, train=True)(x.clone())
     kept = y != 0
-    assert torch.allclose(y[kept].double(), x[kept].double() / (1 - p),
-                          rtol=TOLERANCE[dtype]), f"{name}: survivors are not x / (1-p)"
+    return float((y[kept].double() / x[kept].double()).median()) if kept.any() else None
 
 
 def _odd_shapes():
@@ -64,11 +84,16 @@ def test_any_shape_and_layout(make, case):
     p = 0.5
     y = make(p, train=True)(x)
     assert y.shape == x.shape, f"{case}: output shape {tuple(y.shape)}, input {tuple(x.shape)}"
+    # Survivors get the same factor as in an ordinary contiguous tensor: a layout that
+    # scrambles elements shows up here, while the factor itself is survivor-scale's check.
+    factor = _own_factor(make, p)
     kept = y != 0
-    assert torch.allclose(y[kept], original[kept] / (1 - p), rtol=1e-5), (
-        f"{case}: survivors are not x / (1-p)")
+    if factor is not None and kept.any():
+        assert torch.allclose(y[kept], original[kept] * factor, rtol=1e-5), (
+            f"{case}: survivors are not the input times the layer's own factor "
+            f"(x {factor:.3f}): elements were mixed up")
     z = make(p, train=False)(x)
-    assert z.shape == x.shape and torch.equal(z, original), f"{case}: eval mode changed the input"
+    assert z.shape == x.shape, f"{case}: eval mode gave shape {tuple(z.shape)}, input {tuple(x.shape)}"
 
 
 @check("invalid-p")

@@ -70,6 +70,7 @@ def test_each_call_draws_a_new_mask(make, traced, p):
     first = layer(x) == 0
     output, line = traced(layer, x)
     second = output == 0
+    assert first.any() or second.any(), f"at p={p} nothing was dropped in either call"
     if first.any() and torch.equal(first, second):
         red_flag("fixed-mask",
                  f"two consecutive calls at p={p} dropped exactly the same "
@@ -82,18 +83,36 @@ def test_each_call_draws_a_new_mask(make, traced, p):
 def test_mask_is_independent_across_elements_and_examples(make, bound, seed, p):
     rows, cols = 512, 512
     dropped = make(p)(torch.ones(rows, cols)) == 0
+    share = _shared_along(dropped)
+    assert share is None, f"at p={p} {share}"
+
     agree = p * p + (1 - p) * (1 - p)  # P(two independent elements share a fate)
     tolerance = bound(agree * (1 - agree), rows * cols // 2)
-
+    across = float((dropped[0::2, :] == dropped[1::2, :]).double().mean())
+    assert abs(across - agree) <= tolerance, (
+        f"at p={p} the same position in two examples of a batch shares a fate {across:.1%} "
+        f"of the time (independent masks: {agree:.1%}): the examples' masks are related")
     within = float((dropped[:, 0::2] == dropped[:, 1::2]).double().mean())
     assert abs(within - agree) <= tolerance, (
         f"at p={p} neighbouring elements of one example share a fate {within:.1%} of the "
         f"time (independent masks: {agree:.1%}): the mask is shared along a dimension")
 
-    across = float((dropped[0::2, :] == dropped[1::2, :]).double().mean())
-    assert abs(across - agree) <= tolerance, (
-        f"at p={p} the same position in two examples of a batch shares a fate {across:.1%} "
-        f"of the time (independent masks: {agree:.1%}): one mask is reused across the batch")
+
+def _shared_along(dropped):
+    """Name an exactly shared mask before any statistics: a mask reused across the batch
+    makes every other statistic noisy, and the evidence must say what is really wrong."""
+    if not dropped.any():
+        return "nothing was dropped at all, so there is no mask to be independent"
+    if dropped.all():
+        return "everything was dropped"
+    if bool((dropped == dropped[:1]).all()):
+        return (f"every example in the batch got the same mask ({int(dropped[0].sum())} of "
+                f"{dropped.shape[1]} positions dropped in all {dropped.shape[0]} rows): one "
+                "mask is drawn per feature and reused across the batch")
+    if bool((dropped == dropped[:, :1]).all()):
+        return ("each example is dropped or kept whole (every element of a row shares one "
+                "fate): one draw per example instead of one per element")
+    return None
 
 
 @check("seeded-rng")

@@ -1,4 +1,5 @@
 # expect-failed-checks: independence
+# expect-says: one mask is drawn per feature and reused across the batch
 """Draws one mask per feature and shares it across the examples of the batch."""
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# expect-failed-checks: overfit-benefit, drop-fraction
+# expect-failed-checks: overfit-benefit, drop-fraction, survivor-scale, fresh-mask, independence
 """Returns its input in both modes: nothing is ever dropped."""
 import torch.nn as nn
 

@@ -1,5 +1,5 @@
 # expect-red-flags: no-rescale
-# expect-failed-checks: survivor-scale, expectation, gradient
+# expect-failed-checks: survivor-scale, expectation
 """Masks correctly but forgets to divide the survivors by 1 - p."""
 import torch
 import torch.nn as nn

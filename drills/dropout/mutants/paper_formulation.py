@@ -1,5 +1,5 @@
 # expect-red-flags: test-time-scaling, no-rescale
-# expect-failed-checks: eval-identity, survivor-scale
+# expect-failed-checks: eval-identity, survivor-scale, expectation
 """The 2014 paper's formulation: plain mask in training, multiply by 1 - p at test time."""
 import torch
 import torch.nn as nn

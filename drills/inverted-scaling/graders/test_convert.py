@@ -61,17 +61,17 @@ def _fold_flags(candidate, network, kept, converted):
                 through.append(f"'{name[new]}' (before the {acts} and the dropout with "
                                f"p={layer.p:g})")
     if scaled_bias:
-        red_flag("bias-scaled", f"{where}, your converted model's Linear "
-                 f"{' and '.join(scaled_bias)} had its bias multiplied by 1-p as well as its "
-                 "weights; at inference the keep probability scaled the activations the "
-                 "Linear multiplies, never the bias it adds",
-                 line=fold_line(candidate, "bias"))
+        red_flag("bias-scaled", f"{where}, {_linear_names(scaled_bias)} of your converted model "
+                 f"had {'its bias' if len(scaled_bias) == 1 else 'their biases'} multiplied by "
+                 "1-p as well as the weights", line=fold_line(candidate, "bias"))
     if through:
-        red_flag("fold-through-nonlinearity", f"{where}, your converted model's Linear "
-                 f"{' and '.join(through)} took the keep probability, moving it back through "
-                 "the activation: f((1-p) z) = (1-p) f(z) holds for ReLU-like activations, "
-                 "not for this one, so the outputs changed",
-                 line=to_inverted_line(candidate))
+        red_flag("fold-through-nonlinearity", f"{where}, {_linear_names(through)} of your "
+                 "converted model took the keep probability, moving it back through an "
+                 "activation it does not commute with", line=to_inverted_line(candidate))
+
+
+def _linear_names(parts):
+    return ("Linear " if len(parts) == 1 else "Linears ") + " and ".join(parts)
 
 
 def _judge_conversion(candidate, network):

@@ -1,5 +1,6 @@
 # expect-red-flags: bias-scaled
 # expect-failed-checks: convert-relu, convert-tanh
+# expect-says: Linears '3' (after the dropout with p=0.4) and '6' (after the dropout with p=0.2) of your converted model had their biases
 """Folds the keep probability into the next layer's bias as well as its weights."""
 
 import copy

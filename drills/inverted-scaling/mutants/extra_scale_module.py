@@ -1,5 +1,6 @@
 # expect-red-flags: test-time-scaling
 # expect-failed-checks: no-inference-scaling
+# expect-says: module '3' multiplies activations by 0.60 at inference
 """Swaps in InvertedDropout but adds a module after it that multiplies by 1-p: the
 outputs match, and the keep probability is still applied at inference."""
 

@@ -1,5 +1,6 @@
 # expect-red-flags: fold-through-nonlinearity
 # expect-failed-checks: convert-tanh
+# expect-says: Linear '0' (before the Tanh and the dropout with p=0.5) of your converted model took the keep probability
 """Folds the keep probability into the layer before the activation: right for ReLU only."""
 
 import copy

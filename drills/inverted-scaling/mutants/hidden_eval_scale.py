@@ -1,5 +1,6 @@
 # expect-red-flags: test-time-scaling
 # expect-failed-checks: no-inference-scaling
+# expect-says: module '2' multiplies activations by 0.60 at inference
 """Serves with a subclass of InvertedDropout whose eval branch multiplies by 1-p: the
 inverted class itself is right, the converted model is the paper's again."""
 

@@ -1,5 +1,6 @@
 # expect-red-flags: test-time-scaling
 # expect-failed-checks: no-inference-scaling
+# expect-says: module '2.1' multiplies activations by 0.60 at inference
 """Keeps one slot per layer by nesting InvertedDropout and a x(1-p) module in one
 Sequential: same outputs, scaling still on the serving path."""
 
