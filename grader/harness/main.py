@@ -31,6 +31,9 @@ def main(config_path: str) -> int:
 
     torch.set_num_threads(1)
     writer.emit("hello", python=platform.python_version(), torch=torch.__version__)
+    from grader.harness import torch_state
+
+    baseline = torch_state.snapshot()  # before the candidate's module-level code runs
 
     module = load_candidate(config, writer)
     if module is None:
@@ -46,7 +49,8 @@ def main(config_path: str) -> int:
                            set(only) if only is not None else None,
                            config["check_seconds"], config.get("per_check", {}),
                            set(config.get("crashed_checks", [])),
-                           config.get("check_order", []), bool(config.get("demos")))
+                           config.get("check_order", []), bool(config.get("demos")),
+                           torch_baseline=baseline)
     # Plain asserts: our graders write their own messages, and skipping the rewrite (and
     # plugins grading never uses) shaves start-up time off every grading.
     args = [config["graders"], "-q", "--assert=plain", "-p", "no:cacheprovider",

@@ -29,8 +29,9 @@ class GradingPlugin:
                  seeds: list[int], skip: set[str], only: set[str] | None = None,
                  check_seconds: float = 20.0, per_check: dict | None = None,
                  crashed_checks: set[str] | None = None, check_order: list[str] | None = None,
-                 demos: bool = False):
+                 demos: bool = False, torch_baseline=None):
         self.demos = demos
+        self.torch_baseline = torch_baseline
         self.check_order = {check: index for index, check in enumerate(check_order or [])}
         self.only = only
         self.crashed_checks = crashed_checks or set()
@@ -92,7 +93,12 @@ class GradingPlugin:
                                 "started": time.monotonic()}
         self.writer.emit("start", nodeid=nodeid)
 
+    @pytest.hookimpl(tryfirst=True)  # before the graders' fixtures run
     def pytest_runtest_setup(self, item):
+        if self.torch_baseline is not None:
+            from grader.harness import torch_state
+
+            torch_state.restore(self.torch_baseline)
         check = self._check_id(item)
         if check in self.hung_checks:
             self.records[item.nodeid]["hung"] = "timeout"

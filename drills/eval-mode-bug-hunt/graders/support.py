@@ -23,9 +23,12 @@ def of_type(model, kind):
 @contextmanager
 def spy(model):
     """Record, for every forward call of a dropout or batch-norm layer, whether it ran in
-    training mode: {"dropout": [bool, ...], "batchnorm": [...]}."""
-    seen = {"dropout": [], "batchnorm": []}
-    handles = []
+    training mode ({"dropout": [bool, ...], "batchnorm": [...]}), and for every call of
+    the model whether autograd was recording ("grad": [...])."""
+    seen = {"dropout": [], "batchnorm": [], "grad": []}
+    # every module, not just the root: a candidate may call model.forward() directly
+    handles = [module.register_forward_pre_hook(
+        lambda m, args: seen["grad"].append(torch.is_grad_enabled())) for module in model.modules()]
     for kind, name in ((nn.modules.dropout._DropoutNd, "dropout"),
                        (nn.modules.batchnorm._BatchNorm, "batchnorm")):
         for module in of_type(model, kind):
@@ -61,3 +64,13 @@ def line_of(function):
     """The line where the candidate defined `function`, to show their code beside a flag."""
     code = getattr(function, "__code__", None)
     return code.co_firstlineno if code else None
+
+
+def put_in(model, start):
+    """Put the model in the caller's mode the check starts from: "train" or "eval"."""
+    model.train(start == "train")
+    return modes(model)
+
+
+def mode_name(model):
+    return "training" if model.training else "eval"

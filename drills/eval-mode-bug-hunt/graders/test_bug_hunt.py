@@ -6,8 +6,11 @@ import torch
 from torch import nn
 
 from grader.harness.api import check, red_flag
-from support import (bn_state, data, deterministic_logits, line_of, modes, of_type, same_state,
-                     spy)
+from support import (bn_state, data, deterministic_logits, line_of, mode_name, modes, of_type,
+                     put_in, same_state, spy)
+
+STARTS = ["train", "eval"]  # every inference path is tried from both of the caller's modes
+INFERENCE = ["evaluate", "predict", "predict_with_uncertainty"]
 
 EXPECTED_LAYERS = [nn.Linear, nn.BatchNorm1d, nn.ReLU, nn.Dropout, nn.Linear]
 
@@ -56,11 +59,15 @@ def test_evaluate_leaves_batchnorm_statistics_alone(candidate, trained):
 
 @check("evaluate-no-graph")
 def test_evaluate_builds_no_autograd_graph(candidate, trained):
-    out = candidate.evaluate(trained, data(32, seed=10)[0])
-    if out.requires_grad or out.grad_fn is not None:
-        red_flag("grad-in-eval", "evaluate() returned a tensor attached to an autograd graph "
-                 "(no torch.no_grad()): every evaluation keeps the graph's memory alive",
-                 line=line_of(candidate.evaluate))
+    with spy(trained) as seen:
+        out = candidate.evaluate(trained, data(32, seed=10)[0])
+    attached = out.requires_grad or out.grad_fn is not None
+    if attached or any(seen["grad"]):
+        red_flag("grad-in-eval", "evaluate() ran the model with autograd recording "
+                 + ("and returned a tensor attached to the graph" if attached else
+                    "(the result was detached afterwards, but the graph had already been "
+                    "built during the forward pass)")
+                 + ": no torch.no_grad() around the evaluation", line=line_of(candidate.evaluate))
         raise AssertionError("evaluate() built an autograd graph")
 
 
@@ -78,33 +85,36 @@ def test_evaluate_restores_the_mode(candidate, trained, start):
 
 
 @check("predict")
-def test_predict_is_deterministic_and_leaves_the_model_alone(candidate, trained):
+@pytest.mark.parametrize("start", STARTS)
+def test_predict_is_deterministic_and_leaves_the_model_alone(candidate, trained, start):
     inputs, _ = data(64, seed=12)
     want = deterministic_logits(trained, inputs).argmax(dim=1)
-    before, state = modes(trained), bn_state(trained)
+    before, state = put_in(trained, start), bn_state(trained)
     with spy(trained) as seen:
         first = candidate.predict(trained, inputs)
     if any(seen["dropout"]):
         red_flag("forgot-eval", "predict() ran the dropout layer in training mode",
                  line=line_of(candidate.predict))
     if modes(trained) != before:
-        red_flag("mode-not-restored", "predict() left the model in a different mode",
-                 line=line_of(candidate.predict))
-    assert modes(trained) == before, "predict() changed the model's mode"
+        red_flag("mode-not-restored", f"predict() was given a model in {start} mode and "
+                 f"handed it back in {mode_name(trained)} mode", line=line_of(candidate.predict))
+    assert modes(trained) == before, f"predict() changed the mode of a model in {start} mode"
     assert same_state(state, bn_state(trained)), "predict() changed the batch-norm statistics"
-    trained.train()
+    put_in(trained, start)
     second = candidate.predict(trained, inputs)
     assert torch.equal(first, second) and torch.equal(first, want), (
         "predict() should give the eval-mode network's classes, the same every call")
 
 
 @check("mc-dropout")
-def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained):
+@pytest.mark.parametrize("start", STARTS)
+def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained, start):
     inputs, _ = data(32, seed=13)
-    before, state = modes(trained), bn_state(trained)
+    before, state = put_in(trained, start), bn_state(trained)
     with spy(trained) as seen:
         mean, spread = candidate.predict_with_uncertainty(trained, inputs)
-    dropout_on = bool(seen["dropout"]) and all(seen["dropout"])
+    assert seen["dropout"], "no dropout layer ran during MC dropout: there is nothing to sample"
+    dropout_on = all(seen["dropout"])
     bn_frozen = bool(seen["batchnorm"]) and not any(seen["batchnorm"])
     if not (dropout_on and bn_frozen):
         red_flag("mc-dropout-wrong-modes",
@@ -116,26 +126,44 @@ def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained):
         red_flag("bn-stats-leak", "predict_with_uncertainty() updated the batch-norm running statistics",
                  line=line_of(candidate.predict_with_uncertainty))
     if modes(trained) != before:
-        red_flag("mode-not-restored", "predict_with_uncertainty() left layers in another mode",
+        red_flag("mode-not-restored", f"predict_with_uncertainty() was given a model in {start} "
+                 "mode and left its layers in other modes",
                  line=line_of(candidate.predict_with_uncertainty))
     assert dropout_on and bn_frozen, "MC dropout ran with the wrong layer modes"
     assert same_state(state, bn_state(trained)), "the batch-norm statistics changed"
-    assert modes(trained) == before, "the model's modes were not restored"
+    assert modes(trained) == before, f"the modes of a model in {start} mode were not restored"
     assert mean.shape == spread.shape == (32, 3), f"expected (32, 3) mean and spread, got {tuple(mean.shape)}"
     assert torch.allclose(mean.sum(dim=1), torch.ones(32), atol=1e-4), "mean probabilities should sum to 1"
     assert float(spread.max()) > 0, "the spread is zero everywhere: the passes were all the same"
 
 
+def _call(candidate, function, model, inputs):
+    return getattr(candidate, function)(model, inputs)
+
+
 @check("training-after-eval")
-def test_training_has_dropout_on_after_evaluation(candidate, trained):
+@pytest.mark.parametrize("function", INFERENCE)
+def test_training_has_dropout_on_after_evaluation(candidate, trained, function):
     inputs, targets = data(64, seed=14)
     optimizer = torch.optim.SGD(trained.parameters(), lr=0.01)
-    candidate.evaluate(trained, inputs)
-    candidate.predict(trained, inputs)
-    candidate.predict_with_uncertainty(trained, inputs[:4])
+    _call(candidate, function, trained, inputs[:8])
+    torch.set_grad_enabled(True)  # autograd left off is global-state's business, not this check's
     with spy(trained) as seen:
         candidate.train_step(trained, optimizer, inputs, targets)
-    assert seen["dropout"] and all(seen["dropout"]), (
-        "after evaluating, the next training step ran with dropout off")
+    assert all(seen["dropout"]), f"after {function}(), the next training step ran with dropout off"
     assert seen["batchnorm"] and all(seen["batchnorm"]), (
-        "after evaluating, the next training step ran batch norm in eval mode")
+        f"after {function}(), the next training step ran batch norm in eval mode")
+
+
+@check("global-state")
+@pytest.mark.parametrize("function", INFERENCE)
+def test_autograd_is_left_on_for_whatever_runs_next(candidate, trained, function):
+    dtype = torch.get_default_dtype()
+    _call(candidate, function, trained, data(8, seed=15)[0])
+    assert torch.is_grad_enabled(), (
+        f"after {function}() autograd stays off for everything that runs next, training "
+        "included: torch.set_grad_enabled(False) was called as a statement; use torch.no_grad() "
+        "(or set_grad_enabled) as a context manager")
+    assert not torch.is_inference_mode_enabled(), (
+        f"after {function}() inference mode stays on: use torch.inference_mode() in a with block")
+    assert torch.get_default_dtype() == dtype, f"{function}() changed torch's default dtype"

@@ -1,5 +1,5 @@
 # expect-red-flags: removed-dropout
-# expect-failed-checks: architecture
+# expect-failed-checks: architecture, mc-dropout
 """Keeps the layer but sets p to 0, which removes dropout just the same."""
 
 import torch

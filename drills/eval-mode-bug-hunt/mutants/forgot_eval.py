@@ -1,5 +1,5 @@
 # expect-red-flags: forgot-eval, bn-stats-leak
-# expect-failed-checks: evaluate-deterministic, evaluate-bn-stats
+# expect-failed-checks: evaluate-deterministic, evaluate-bn-stats, predict
 """evaluate() without model.eval()."""
 
 import torch

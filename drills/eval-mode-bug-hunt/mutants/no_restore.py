@@ -1,5 +1,5 @@
 # expect-red-flags: mode-not-restored
-# expect-failed-checks: evaluate-restores-mode
+# expect-failed-checks: evaluate-restores-mode, predict
 """evaluate() switches to eval mode and stays there (train_step still calls train())."""
 
 import torch
