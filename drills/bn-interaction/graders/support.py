@@ -1,44 +1,106 @@
-"""Helpers shared by the bn-interaction graders: the order layers run in, and how far
-batch norm's running variance ends up from what it sees at inference."""
+"""Helpers shared by the bn-interaction graders: where a model's training-time randomness
+flows, and how far batch norm's running variance ends up from what it sees at inference.
+Dropout is recognised by what it does (random in training, nothing at inference), so
+nn.Dropout, F.dropout in a forward and a hand-written layer are judged alike."""
 
 import torch
 from torch import nn
 
-DROPOUT = nn.modules.dropout._DropoutNd
 BATCHNORM = nn.modules.batchnorm._BatchNorm
-WEIGHTED = (nn.modules.conv._ConvNd, nn.Linear)
 
 
-def call_order(model, x):
-    """(name, module) of every leaf module in the order they ran on x."""
-    names = {module: name for name, module in model.named_modules()}
-    order, handles = [], []
-    for module in model.modules():
-        if not list(module.children()):
-            handles.append(module.register_forward_hook(
-                lambda m, args, out: order.append((names[m], m))))
+def _tensor(value):
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (tuple, list)) and value and isinstance(value[0], torch.Tensor):
+        return value[0]
+    return None
+
+
+def _names(model):
+    return {module: name for name, module in model.named_modules()}
+
+
+def _record(model, modules, x, seed, replace=None):
+    """One training-mode pass: every call's input and output of `modules`, in call order.
+    `replace` maps a module to the outputs to give it instead, call by call."""
+    seen = {m: {"in": [], "out": []} for m in modules}
+    handles = []
+    for module in modules:
+        def hook(m, args, out):
+            calls = seen[m]
+            calls["in"].append(_tensor(args))
+            if replace and m in replace and len(calls["out"]) < len(replace[m]):
+                out = replace[m][len(calls["out"])]
+            calls["out"].append(_tensor(out))
+            return out
+        handles.append(module.register_forward_hook(hook))
+    torch.manual_seed(seed)
     try:
         with torch.no_grad():
             model(x)
     finally:
         for handle in handles:
             handle.remove()
-    return order
+    return seen
 
 
-def dropout_feeding_bn(order):
-    """Pairs (dropout name, batch-norm name) where the dropout's output reaches the batch
-    norm before any convolution or linear layer."""
-    found = []
-    for index, (name, module) in enumerate(order):
-        if isinstance(module, DROPOUT) and module.p > 0:
-            for later_name, later in order[index + 1:]:
-                if isinstance(later, WEIGHTED) or isinstance(later, DROPOUT):
-                    break
-                if isinstance(later, BATCHNORM):
-                    found.append((name, later_name))
-                    break
-    return found
+def _differ(a, b):
+    if len(a) != len(b):
+        return True
+    return any((u is None) != (v is None) or (u is not None and (u.shape != v.shape or
+               not torch.equal(u, v))) for u, v in zip(a, b))
+
+
+def random_sources(model, x):
+    """The modules that draw randomness in training mode, found by behaviour: the same
+    input twice, a different output. Only the innermost ones (a block is not a source
+    because its dropout is). The model itself counts when its own forward is random."""
+    model.train()
+    modules = list(model.modules())
+    first, second = _record(model, modules, x, 1), _record(model, modules, x, 2)
+    found = [m for m in modules
+             if not _differ(first[m]["in"], second[m]["in"])
+             and _differ(first[m]["out"], second[m]["out"])]
+    return [m for m in found if not any(d in found for d in m.modules() if d is not m)]
+
+
+def dropout_feeding_bn(model, x):
+    """(source, batch norm) names where randomness drawn in training mode reaches the batch
+    norm's input, directly or through any layers: each source is left random alone, the
+    others replaced by what they gave in a reference pass."""
+    norms = [m for m in model.modules() if isinstance(m, BATCHNORM)]
+    sources = random_sources(model, x)
+    if not norms or not sources:
+        return []
+    name = _names(model)
+    reference = _record(model, sources + norms, x, 1)
+    pairs = []
+    for source in sources:
+        frozen = {s: reference[s]["out"] for s in sources if s is not source}
+        trial = _record(model, sources + norms, x, 2, replace=frozen)
+        for norm in norms:
+            if _differ(reference[norm]["in"], trial[norm]["in"]):
+                pairs.append((describe_source(source, name, model), name[norm]))
+    return pairs
+
+
+def describe_source(module, name, model):
+    if module is model:
+        return "a random operation in the model's own forward (F.dropout?)"
+    kind = type(module).__name__
+    if list(module.children()):
+        return f"a dropout inside '{name[module]}' ({kind}'s forward)"
+    return f"dropout '{name[module]}' ({kind})"
+
+
+def eval_is_deterministic(model, x):
+    model.eval()
+    with torch.no_grad():
+        torch.manual_seed(1)
+        first = model(x)
+        torch.manual_seed(2)
+        return torch.equal(first, model(x))
 
 
 def images(n, seed):

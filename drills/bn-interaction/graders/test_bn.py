@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from grader.harness.api import check, red_flag
-from support import (BATCHNORM, DROPOUT, bad_placement, call_order, dropout_feeding_bn,
+from torch import nn
+
+from support import (bad_placement, dropout_feeding_bn, eval_is_deterministic, random_sources,
                      stats_mismatch)
 
 
@@ -27,6 +29,10 @@ def test_variance_ratio(candidate, p, mean, var):
         f"variance_ratio({p}, {mean}, {var}) = {got:.4f}; the exact ratio is {want:.4f}")
 
 
+def _probe():
+    return torch.randn(4, 3, 16, 16, generator=torch.Generator().manual_seed(5))
+
+
 @check("model-runs")
 @pytest.mark.parametrize("classes", [10, 4])
 def test_model_shape_and_layers(candidate, classes):
@@ -34,22 +40,31 @@ def test_model_shape_and_layers(candidate, classes):
     out = model(torch.randn(8, 3, 16, 16))
     assert tuple(out.shape) == (8, classes), (
         f"build_model({classes}) gave {tuple(out.shape)} outputs for 8 images, not (8, {classes})")
-    assert any(isinstance(m, BATCHNORM) for m in model.modules()), "the model has no batch norm"
-    assert any(isinstance(m, DROPOUT) and m.p > 0 for m in model.modules()), (
-        "the model has no dropout with p > 0")
+    kinds = sorted({type(m).__name__ for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)})
+    assert any(isinstance(m, nn.BatchNorm2d) for m in model.modules()), (
+        "the model has no nn.BatchNorm2d on its feature maps" + (
+            f" (only {', '.join(kinds)})" if kinds else ""))
+    assert random_sources(model, _probe()), (
+        "the model is not random in training mode: it has no dropout with p > 0")
+    assert eval_is_deterministic(model, _probe()), (
+        "the model is still random in eval mode: its dropout ignores eval mode")
+
+
+def _flag(candidate, pairs, prefix=""):
+    red_flag("dropout-before-bn", prefix + "; ".join(
+        f"{source} feeds batch norm '{norm}'" for source, norm in pairs)
+        + " (in training mode the dropped units reach the batch norm's input, through "
+        "whatever layers sit between)", line=_line(candidate.build_model))
 
 
 @check("placement")
 def test_no_dropout_feeds_a_batch_norm(candidate):
-    model = candidate.build_model(10).train()
-    order = call_order(model, torch.randn(4, 3, 16, 16))
-    pairs = dropout_feeding_bn(order)
+    model = candidate.build_model(10)
+    assert random_sources(model, _probe()), "the model has no dropout that is random in training mode"
+    pairs = dropout_feeding_bn(model, _probe())
     if pairs:
-        red_flag("dropout-before-bn", "; ".join(
-            f"dropout '{d}' feeds batch norm '{b}' with no convolution or linear layer between"
-            for d, b in pairs), line=_line(candidate.build_model))
+        _flag(candidate, pairs)
     assert not pairs, "a batch norm sees dropped activations"
-    assert any(isinstance(m, DROPOUT) for _, m in order), "no dropout layer ran"
 
 
 @check("bn-mismatch")
@@ -57,12 +72,10 @@ def test_batch_norm_statistics_fit_at_inference(candidate):
     mine = stats_mismatch(candidate.build_model(10))
     bad = stats_mismatch(bad_placement(10))
     if mine > 0.5 * bad:
-        pairs = dropout_feeding_bn(call_order(candidate.build_model(10).train(),
-                                              torch.randn(4, 3, 16, 16)))
+        pairs = dropout_feeding_bn(candidate.build_model(10), _probe())
         if pairs:
-            red_flag("dropout-before-bn", f"batch norm's running variance is off by "
-                     f"{mine:.0%} at inference (dropout '{pairs[0][0]}' feeds '{pairs[0][1]}')",
-                     line=_line(candidate.build_model))
+            _flag(candidate, pairs, f"batch norm's running variance is off by {mine:.0%} at "
+                                    "inference: ")
     assert mine <= 0.5 * bad, (
         f"batch norm's running variance is off by {mine:.1%} on average at inference, "
         f"against {bad:.1%} for dropout placed right before batch norm")

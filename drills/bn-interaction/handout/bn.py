@@ -20,6 +20,10 @@ def variance_ratio(p: float, mean: float, var: float) -> float:
 
 def build_model(num_classes: int = 10) -> nn.Module:
     """A small CNN for (N, 3, 16, 16) images returning (N, num_classes) logits, with at
-    least one nn.BatchNorm2d and at least one dropout layer (p > 0), the dropout placed so
-    that batch norm's running statistics still fit the network at inference."""
+    least one nn.BatchNorm2d and at least one dropout (p > 0), the dropout placed so that
+    batch norm's running statistics still fit the network at inference.
+
+    Any dropout counts: nn.Dropout, nn.Dropout2d, F.dropout in a forward, or your own
+    layer. The graders recognise it by what it does (random in training mode, nothing at
+    inference) and follow where its output goes, through any layers in between."""
     raise NotImplementedError("build_model")
