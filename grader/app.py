@@ -17,6 +17,7 @@ class GradeTarget:
     candidate: Path
     session: Session | None
     reports_parent: Path
+    variant: str | None = None
 
 
 def start(drill_id: str, directory: Path | None, force: bool = False,
@@ -50,14 +51,19 @@ def run_visible_checks(session: Session) -> int:
         return 1
 
 
-def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = None) -> GradeTarget:
+def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = None,
+                 variant: str | None = None, out: Path | None = None) -> GradeTarget:
+    """What to grade and where its bundle goes: a workspace's own reports folder, or for a
+    loose FILE `drill-reports/` under the current directory (never next to FILE: grading
+    a folder of submissions must not write into it); `out` overrides both."""
     cwd = Path(cwd or Path.cwd())
     if file is None:
         session = workspace.current_session(cwd)
         if drill_id and drill_id != session.drill_id:
             raise UsageError(f"this workspace is for '{session.drill_id}', not '{drill_id}'")
         drill = catalog.load_drill(session.drill_id)
-        return GradeTarget(drill, session.candidate_path, session, session.reports_dir)
+        return GradeTarget(drill, session.candidate_path, session, Path(out or session.reports_dir),
+                           _session_variant(drill, session, variant))
 
     file = Path(file)
     if not file.exists():
@@ -73,8 +79,18 @@ def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = Non
     if session is not None and session.drill_id != drill_id:
         session = None  # a file graded against another drill is not this session's attempt
     drill = catalog.load_drill(drill_id)
-    parent = session.reports_dir if session else file.resolve().parent / "drill-reports"
-    return GradeTarget(drill, file, session, parent)
+    if session is not None:
+        parent, variant = session.reports_dir, _session_variant(drill, session, variant)
+    else:
+        parent, variant = cwd / "drill-reports", workspace.check_variant(drill, variant)
+    return GradeTarget(drill, file, session, Path(out or parent), variant)
+
+
+def _session_variant(drill: Drill, session: Session, given: str | None) -> str | None:
+    given = workspace.check_variant(drill, given)
+    if given and session.variant and given != session.variant:
+        raise UsageError(f"this workspace was handed variant '{session.variant}', not '{given}'")
+    return given or session.variant
 
 
 def _valid_ids_suffix() -> str:

@@ -21,7 +21,7 @@ from grader.launch import Worker, WorkerError
 from grader.report.bundle import write_bundle, write_exports
 from grader.report.index import write_index
 from grader.report.model import Report
-from grader.workspace import stamp
+from grader.workspace import stamp, submitted_variant
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Submission:
     label: str
     path: Path
     keep: list[Path]
+    variant: str | None = None  # a bug hunt's variant, from a submitted workspace's session
 
 
 @dataclass
@@ -48,12 +49,15 @@ def discover(folder: Path, drill: Drill, skip: Path | None = None) -> list[Submi
         elif entry.is_dir() and not entry.name.startswith("."):
             answers = entry / drill.answers_file if drill.answers_file else None
             found.append(Submission(entry.name, entry / drill.candidate_file,
-                                    [answers] if answers else []))
+                                    [answers] if answers else [],
+                                    submitted_variant(drill, entry)))
     return found
 
 
 def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
-                formats: tuple[str, ...] = (), progress=None) -> list[Graded]:
+                formats: tuple[str, ...] = (), progress=None,
+                variant: str | None = None) -> list[Graded]:
+    """`variant`: a bug hunt's variant for the submissions whose own session names none."""
     submissions = discover(folder, drill, skip=out)
     todo: queue.Queue = queue.Queue()
     for submission in submissions:
@@ -70,19 +74,17 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                     submission = todo.get_nowait()
                 except queue.Empty:
                     return
-                answers = submission.keep[0] if submission.keep else None
+                options = dict(label=submission.label, answers=submission.keep[0] if
+                               submission.keep else None, variant=submission.variant or variant)
                 try:
-                    report = grade(drill, submission.path, worker=worker, label=submission.label,
-                                   answers=answers)
+                    report = grade(drill, submission.path, worker=worker, **options)
                 except WorkerError:
                     worker.close()  # only a real worker raises this
                     worker = Worker()  # one retry with a fresh worker, then a plain process
                     try:
-                        report = grade(drill, submission.path, worker=worker,
-                                       label=submission.label, answers=answers)
+                        report = grade(drill, submission.path, worker=worker, **options)
                     except WorkerError:
-                        report = grade(drill, submission.path, label=submission.label,
-                                       plots=False, answers=answers)
+                        report = grade(drill, submission.path, plots=False, **options)
                 written = write_bundle(report, out / submission.label, stamp(),
                                        also_keep=submission.keep)
                 if formats:

@@ -241,7 +241,12 @@ def reset(restore_name):
 @click.option("--results", "results_path", type=click.Path(path_type=Path),
               help="With one --format: also write that results file here (e.g. Gradescope's results/results.json).")
 @click.option("--no-plots", is_flag=True, help="Skip the report's plots (and the demo they need): faster.")
-def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, no_plots):
+@click.option("--variant", default=None, metavar="V",
+              help="A bug hunt's variant, for a FILE graded outside its workspace (lists its planted bugs).")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the bundle goes (default: the workspace's .drill/reports, or ./drill-reports for a FILE).")
+def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, no_plots,
+          variant, out):
     """Grade the workspace's file (or FILE) with the hidden graders.
 
     Exit status: 0 all checks passed with no red flag; 1 graded with failures or red
@@ -253,9 +258,10 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, 
     from grader.report.terminal import render
     from grader.workspace import stamp
 
-    target = app.grade_target(file, drill_id)
+    target = app.grade_target(file, drill_id, variant=variant, out=out)
     with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
-        report = run_grade(target.drill, target.candidate, target.session, plots=not no_plots)
+        report = run_grade(target.drill, target.candidate, target.session, plots=not no_plots,
+                           variant=target.variant)
     if results_path and len(formats) != 1:
         raise UsageError("--results needs exactly one --format")
     keep = ([target.session.root / target.drill.answers_file]
@@ -285,12 +291,16 @@ def _shown(path: Path) -> str:
               help="Where the bundles and index go (default: DIR/drill-batch).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["gradescope", "exercism"]),
               help="Also write another platform's results file into each bundle.")
-def grade_batch(directory, drill_id, jobs, out, formats):
+@click.option("--variant", default=None, metavar="V",
+              help="A bug hunt's variant for submissions without a workspace session "
+                   "(a submitted workspace's own session says which it was handed).")
+def grade_batch(directory, drill_id, jobs, out, formats, variant):
     """Grade every submission in DIR (a .py file or a folder each), in parallel."""
-    from grader import catalog
+    from grader import catalog, workspace
     from grader.batch import grade_batch as run_batch
 
     drill = catalog.load_drill(drill_id)
+    variant = workspace.check_variant(drill, variant)
     out = out or directory / "drill-batch"
 
     def progress(done, total, label, report):
@@ -298,7 +308,7 @@ def grade_batch(directory, drill_id, jobs, out, formats):
                          f"{report.status}" + (f", red flags: {', '.join(f.id for f in report.red_flags)}"
                                                if report.red_flags else ""))
 
-    graded = run_batch(drill, directory, out, jobs, tuple(formats), progress)
+    graded = run_batch(drill, directory, out, jobs, tuple(formats), progress, variant)
     _console().print(f"{len(graded)} submission(s) graded; index: {_escape(_shown(out / 'index.html'))}")
 
 

@@ -96,17 +96,39 @@ def create(drill: Drill, dest: Path, force: bool = False, now: float | None = No
 
 
 def _pick_variant(drill: Drill, variant: str | None) -> str | None:
-    if not drill.variants:
-        if variant:
-            raise UsageError(f"the drill '{drill.id}' has no variants")
-        return None
-    if variant is None:
+    if drill.variants and variant is None:
         import random
         return random.choice(drill.variants).id  # a fresh pick each time: no memorising
+    return check_variant(drill, variant)
+
+
+def check_variant(drill: Drill, variant: str | None) -> str | None:
+    """A variant named by the user: one of the drill's, or a usage error."""
+    if variant is None:
+        return None
+    if not drill.variants:
+        raise UsageError(f"the drill '{drill.id}' has no variants")
     if drill.variant(variant) is None:
         raise UsageError(f"no variant '{variant}' of '{drill.id}'. Variants: "
                          + ", ".join(v.id for v in drill.variants))
     return variant
+
+
+def submitted_variant(drill: Drill, folder: Path) -> str | None:
+    """The variant a submitted workspace was handed, read from its session file; None when
+    there is no readable session for this drill or it names no known variant (the file
+    came from the candidate: it is only trusted to pick which bug list to show)."""
+    if not drill.variants or not (folder / STATE_DIR / SESSION_FILE).is_file():
+        return None
+    try:
+        data = state.read(folder)
+    except (DrillError, OSError, ValueError):
+        return None
+    variant = data.get("variant") if isinstance(data, dict) else None
+    if (isinstance(data, dict) and data.get("drill") == drill.id and isinstance(variant, str)
+            and drill.variant(variant) is not None):
+        return variant
+    return None
 
 
 def _backup(dest: Path, paths: list[Path], now: float) -> Path:

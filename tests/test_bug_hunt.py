@@ -63,3 +63,58 @@ def test_fixing_one_bug_is_partial_credit(tmp_path):
     report = grade(drill, script, load_session(root), plots=False)
     found = {b["id"]: b["found"] for b in report.bugs}
     assert found == {"evaluate-train-mode": False, "predict-leaves-eval": False, "mc-no-dropout": True}
+
+
+def test_a_fixed_bug_counts_whatever_the_other_functions_do(tmp_path):
+    """Variant a, only predict() fixed: its bug is fixed although evaluate() and MC dropout
+    (whose bugs stay) would spoil a check that ran them all before training."""
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    root = create(drill, tmp_path / "ws", variant="a")
+    script = root / "train.py"
+    text = script.read_text()
+    broken = '''    model.eval()
+    with torch.no_grad():
+        return model(inputs).argmax(dim=1)'''
+    assert broken in text
+    script.write_text(text.replace(broken, '''    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return model(inputs).argmax(dim=1)
+    finally:
+        model.train(was_training)'''))
+    report = grade(drill, script, load_session(root), plots=False)
+    found = {b["id"]: b["found"] for b in report.bugs}
+    assert found == {"evaluate-train-mode": False, "predict-leaves-eval": True, "mc-no-dropout": False}
+
+
+def test_loose_files_and_batches_know_their_variant(tmp_path, run_drill):
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    subs = tmp_path / "subs"
+    root = create(drill, subs / "ws-b", variant="b")  # a submitted workspace: its session says b
+    (subs / "loose.py").write_text((root / "train.py").read_text())
+    before = sorted(p.relative_to(subs) for p in subs.rglob("*"))
+    elsewhere = tmp_path / "mentor"
+    elsewhere.mkdir()
+
+    one = run_drill("grade", subs / "loose.py", "--drill", drill.id, "--variant", "c",
+                    "--no-plots", "--json", "one.json", cwd=elsewhere)
+    assert one.returncode == 1, one.stdout + one.stderr
+    data = json.loads((elsewhere / "one.json").read_text())
+    assert data["drill"]["variant"] == "c"
+    assert [b["id"] for b in data["bugs"]] == [b.id for b in drill.variant("c").bugs]
+    assert list((elsewhere / "drill-reports").glob("*/report.json"))
+    assert sorted(p.relative_to(subs) for p in subs.rglob("*")) == before  # nothing written there
+
+    unknown = run_drill("grade", subs / "loose.py", "--drill", drill.id, "--variant", "z", cwd=elsewhere)
+    assert unknown.returncode == 2 and "no variant 'z'" in unknown.stderr
+
+    batch = run_drill("grade-batch", subs, "--drill", drill.id, "--variant", "a",
+                      "--out", tmp_path / "batch", cwd=elsewhere)
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    variants = {}
+    for path in (tmp_path / "batch").glob("*/*/report.json"):
+        report = json.loads(path.read_text())
+        variants[path.parent.parent.name] = (report["drill"]["variant"], [b["id"] for b in report["bugs"]])
+    assert variants == {"loose": ("a", [b.id for b in drill.variant("a").bugs]),
+                        "ws-b": ("b", [b.id for b in drill.variant("b").bugs])}

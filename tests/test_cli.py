@@ -121,6 +121,21 @@ def test_grade_a_file_outside_any_workspace(run_drill, tmp_path):
     assert "<!doctype html>" in (tmp_path / "page.html").read_text()
 
 
+def test_a_loose_files_bundle_goes_under_the_current_directory_or_out(run_drill, tmp_path):
+    submissions, mentor = tmp_path / "submissions", tmp_path / "mentor"
+    submissions.mkdir()
+    mentor.mkdir()
+    (submissions / "alice.py").write_text(REFERENCE.read_text())
+    result = run_drill("grade", submissions / "alice.py", "--drill", "dropout", "--no-plots",
+                       cwd=mentor)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [p.name for p in submissions.iterdir()] == ["alice.py"]  # nothing written beside it
+    assert list((mentor / "drill-reports").glob("*/report.json"))
+    chosen = run_drill("grade", submissions / "alice.py", "--drill", "dropout", "--no-plots",
+                       "--out", tmp_path / "chosen", cwd=mentor)
+    assert chosen.returncode == 0 and list((tmp_path / "chosen").glob("*/report.html"))
+
+
 def test_corrupted_session_file_says_how_to_recover(run_drill, tmp_path):
     run_drill("start", "dropout", "--dir", "ws")
     (tmp_path / "ws" / ".drill" / "session.json").write_text("{not json")
