@@ -45,6 +45,15 @@ def tanh_net(p=0.5):
     return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.Tanh(), dropout(p), nn.Linear(16, 3))
 
 
+def leaky_net(p=0.3):
+    return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.LeakyReLU(0.1), dropout(p),
+                                         nn.Linear(16, 3))
+
+
+def gelu_net(p=0.4):
+    return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.GELU(), dropout(p), nn.Linear(16, 3))
+
+
 def build(shape, dropout_class):
     """The same weights every time (seeded), with bigger biases so a wrong fold shows."""
     torch.manual_seed(7)
@@ -56,7 +65,9 @@ def build(shape, dropout_class):
     return model.eval()
 
 
-NETWORKS = {"ReLU": relu_net(), "tanh": tanh_net()}
+# Positively homogeneous activations (a fold may move back through them) and smooth ones
+# (it may not): each conversion check tries one of each kind the candidate might special-case.
+NETWORKS = {"ReLU": relu_net(), "LeakyReLU": leaky_net(), "tanh": tanh_net(), "GELU": gelu_net()}
 
 
 def keep_of(layer):

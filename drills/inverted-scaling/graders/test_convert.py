@@ -32,34 +32,41 @@ def _linears(model):
 
 def _fold_flags(candidate, network, kept, converted):
     """Name what went wrong in a conversion whose outputs are wrong: a bias scaled with
-    the weights, or the factor moved back through an activation that does not commute
-    with it. Layers are named as the candidate's converted model names them."""
+    the weights, the factor moved back through an activation that does not commute with
+    it, folded twice, or p folded instead of 1-p. Layers are named as the candidate's
+    converted model names them."""
     before, after = _linears(kept), _linears(converted)
     if len(before) != len(after):
         return
     layers, name = list(kept), names_of(converted)
     where = f"in the {network} network ({describe(kept)})"
-    scaled_bias, through = [], []
+    scaled_bias, through, twice, with_p = [], [], [], []
     for position, layer in enumerate(layers):
         if not isinstance(layer, candidate.PaperDropout):
             continue
-        keep = keep_of(layer)
+        keep, p = keep_of(layer), layer.p
         nxt = next((m for m in layers[position + 1:] if isinstance(m, nn.Linear)), None)
+        previous = [m for m in layers[:position] if isinstance(m, nn.Linear)]
+        forward = back = False
         if nxt is not None:
             new = after[before.index(nxt)]
+            forward = torch.allclose(new.weight, nxt.weight * keep, atol=1e-6)
             if (not torch.allclose(nxt.bias, nxt.bias * keep) and
                     torch.allclose(new.bias, nxt.bias * keep, atol=1e-6)):
-                scaled_bias.append(f"'{name[new]}' (after the dropout with p={layer.p:g})")
-        previous = [m for m in layers[:position] if isinstance(m, nn.Linear)]
+                scaled_bias.append(f"'{name[new]}' (after the dropout with p={p:g})")
+            if abs(p - 0.5) > 1e-9 and torch.allclose(new.weight, nxt.weight * p, atol=1e-6):
+                with_p.append(f"'{name[new]}' (weights x{p:g} for the dropout with p={p:g})")
         if previous:
             old = previous[-1]
             between = layers[layers.index(old) + 1:position]
             new = after[before.index(old)]
-            if (torch.allclose(new.weight, old.weight * keep, atol=1e-6) and
-                    not all(positively_homogeneous(m, keep) for m in between)):
+            back = torch.allclose(new.weight, old.weight * keep, atol=1e-6)
+            if back and not all(positively_homogeneous(m, keep) for m in between):
                 acts = ", ".join(type(m).__name__ for m in between) or "nothing"
-                through.append(f"'{name[new]}' (before the {acts} and the dropout with "
-                               f"p={layer.p:g})")
+                through.append(f"'{name[new]}' (before the {acts} and the dropout with p={p:g})")
+        if forward and back:
+            twice.append(f"'{name[after[before.index(previous[-1])]]}' and "
+                         f"'{name[after[before.index(nxt)]]}' (around the dropout with p={p:g})")
     if scaled_bias:
         red_flag("bias-scaled", f"{where}, {_linear_names(scaled_bias)} of your converted model "
                  f"had {'its bias' if len(scaled_bias) == 1 else 'their biases'} multiplied by "
@@ -68,6 +75,30 @@ def _fold_flags(candidate, network, kept, converted):
         red_flag("fold-through-nonlinearity", f"{where}, {_linear_names(through)} of your "
                  "converted model took the keep probability, moving it back through an "
                  "activation it does not commute with", line=to_inverted_line(candidate))
+    if twice:
+        red_flag("double-scaling", f"{where}, the keep probability was folded twice, into "
+                 f"both Linears {'; '.join(twice)}: the served activations are scaled by "
+                 "(1-p)^2", line=to_inverted_line(candidate))
+    if with_p:
+        red_flag("keep-drop-confusion", f"{where}, {_linear_names(with_p)} of your converted "
+                 "model took p, the drop probability, where the keep probability 1-p belongs",
+                 line=to_inverted_line(candidate))
+
+
+def _divided(candidate, kept, converted):
+    """A hint for the common slip of dividing the weights by 1-p instead of multiplying."""
+    before, after = _linears(kept), _linears(converted)
+    if len(before) != len(after):
+        return ""
+    for position, layer in enumerate(kept):
+        if isinstance(layer, candidate.PaperDropout):
+            nxt = next((m for m in list(kept)[position + 1:] if isinstance(m, nn.Linear)), None)
+            new = after[before.index(nxt)] if nxt is not None else None
+            if new is not None and torch.allclose(new.weight, nxt.weight / keep_of(layer), atol=1e-6):
+                return (f"; Linear '{names_of(converted)[new]}' had its weights divided by 1-p: "
+                        "the next layer saw (1-p) times the activations, so its weights take "
+                        "the factor, not its inverse")
+    return ""
 
 
 def _linear_names(parts):
@@ -82,17 +113,19 @@ def _judge_conversion(candidate, network):
         _fold_flags(candidate, network, kept, converted)
         raise AssertionError(
             f"the converted {network} network's eval outputs differ from the original's by "
-            f"up to {float((got - want).abs().max()):.4f}")
+            f"up to {float((got - want).abs().max()):.4f}" + _divided(candidate, kept, converted))
 
 
 @check("convert-relu")
-def test_relu_network_is_served_unchanged(candidate):
-    _judge_conversion(candidate, "ReLU")
+@pytest.mark.parametrize("network", ["ReLU", "LeakyReLU"])
+def test_relu_like_network_is_served_unchanged(candidate, network):
+    _judge_conversion(candidate, network)
 
 
 @check("convert-tanh")
-def test_tanh_network_is_served_unchanged(candidate):
-    _judge_conversion(candidate, "tanh")
+@pytest.mark.parametrize("network", ["tanh", "GELU"])
+def test_smooth_network_is_served_unchanged(candidate, network):
+    _judge_conversion(candidate, network)
 
 
 def _scaling_modules(candidate, kept, converted):
@@ -173,7 +206,13 @@ def test_nothing_scales_at_inference(candidate, network):
 @check("original-untouched")
 def test_the_trained_model_is_not_modified(candidate):
     kept, original, _ = _convert(candidate, "ReLU")
-    assert [type(m) for m in original] == [type(m) for m in kept], (
-        "to_inverted changed the layers of the model it was given")
-    for (name, before), after in zip(kept.state_dict().items(), original.state_dict().values()):
-        assert torch.equal(before, after), f"to_inverted changed the trained model's {name}"
+    changed = []
+    if [type(m) for m in original] != [type(m) for m in kept]:
+        changed.append("its layers (" + describe(original) + ")")
+    changed += [f"'{name}'" for (name, before), after in
+                zip(kept.state_dict().items(), original.state_dict().values())
+                if not torch.equal(before, after)]
+    if changed:
+        red_flag("model-mutated", "after to_inverted, the trained model it was given had "
+                 f"changed: {', '.join(changed)}", line=to_inverted_line(candidate))
+    assert not changed, "to_inverted changed the trained model it was given"

@@ -8,6 +8,7 @@ from support import N, behaviour, half_width
 from grader.harness.api import check, red_flag
 
 PS = [0.2, 0.5, 0.75]
+FORMS = ["PaperDropout", "InvertedDropout"]
 
 
 def _confused(seen, p):
@@ -23,6 +24,10 @@ def test_paper_training(candidate, seed, p):
                  "of the elements, i.e. 1-p: p is being used as the keep probability")
     assert abs(seen["dropped"] - p) <= seen["tolerance"], (
         f"PaperDropout({p}) in training dropped {seen['dropped']:.2%} (expected {p:.0%})")
+    if (seen["train_uniform"] and abs(seen["train_factor"] * (1 - p) - 1) < 1e-5
+            and abs(seen["eval_factor"] - (1 - p)) < 1e-5):
+        red_flag("double-scaling", f"PaperDropout({p}) divides survivors by 1-p in training "
+                 f"and also multiplies by 1-p = {1 - p:.2f} at inference: both corrections")
     assert seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5, (
         f"PaperDropout({p}) in training should leave survivors unchanged; they were "
         f"multiplied by {seen['train_factor']:.3f}")
@@ -32,7 +37,12 @@ def test_paper_training(candidate, seed, p):
 @pytest.mark.parametrize("p", PS)
 def test_paper_inference(candidate, p):
     seen = behaviour(candidate.PaperDropout(p), p)
+    if seen["eval_random"]:
+        red_flag("active-in-eval", f"PaperDropout({p}) still drops elements in eval mode")
     assert not seen["eval_random"], f"PaperDropout({p}) is still random in eval mode"
+    if p != 0.5 and abs(seen["eval_factor"] - p) < 1e-5:
+        red_flag("keep-drop-confusion", f"PaperDropout({p}) multiplies by p = {p:g} at "
+                 f"inference instead of the keep probability 1-p = {1 - p:.2f}")
     if abs(seen["eval_factor"] - 1) < 1e-6 and abs(seen["train_factor"] - 1) < 1e-5:
         red_flag("no-rescale", f"PaperDropout({p}) neither rescales survivors in training nor "
                  "multiplies by 1-p at inference: inference sees larger activations than "
@@ -54,6 +64,9 @@ def test_inverted_training(candidate, seed, p):
     if seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5:
         red_flag("no-rescale", f"InvertedDropout({p}) leaves the survivors unchanged in "
                  f"training instead of dividing them by 1-p (x{1 / (1 - p):.3f})")
+    elif p != 0.5 and seen["train_uniform"] and abs(seen["train_factor"] * p - 1) < 1e-5:
+        red_flag("keep-drop-confusion", f"InvertedDropout({p}) divides survivors by p "
+                 f"(x{1 / p:.3f}) instead of by the keep probability 1-p (x{1 / (1 - p):.3f})")
     assert seen["train_uniform"] and abs(seen["train_factor"] * (1 - p) - 1) < 1e-5, (
         f"InvertedDropout({p}) survivors should be x{1 / (1 - p):.3f}; they were "
         f"x{seen['train_factor']:.3f}")
@@ -96,11 +109,16 @@ def test_training_expectation_equals_inference(candidate, seed, name, p):
 
 
 @check("invalid-p")
-@pytest.mark.parametrize("name", ["PaperDropout", "InvertedDropout"])
+@pytest.mark.parametrize("name", FORMS)
 @pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
 def test_invalid_p_is_rejected(candidate, name, p):
     layer = getattr(candidate, name)
-    layer(0.0), layer(0.5)  # a class that refuses every p is not validating anything
+    for valid in (0.0, 0.5):  # a class that refuses every p is not validating anything
+        try:
+            layer(valid)
+        except Exception as exc:
+            raise AssertionError(f"{name}(p={valid}) raised {type(exc).__name__}: p={valid:g} "
+                                 "is a valid drop probability (p=0 is no dropout)") from None
     try:
         layer(p)
     except ValueError:
@@ -110,3 +128,48 @@ def test_invalid_p_is_rejected(candidate, name, p):
                              "the brief asks for") from None
     raise AssertionError(f"{name}(p={p}) was accepted: p is a probability of dropping, valid "
                          "in [0, 1); raise ValueError")
+
+
+@check("fresh-mask")
+@pytest.mark.parametrize("name", FORMS)
+def test_every_call_draws_a_new_independent_mask(candidate, name):
+    layer = getattr(candidate, name)(0.5).train()
+    x = torch.ones(256, 256)
+    first, second = layer(x.clone()) == 0, layer(x.clone()) == 0
+    if torch.equal(first, second):
+        red_flag("fixed-mask", f"two consecutive training calls of {name}(0.5) dropped exactly "
+                 f"the same {int(first.sum())} of {first.numel()} positions")
+    elif bool((first == first[:1]).all()):
+        red_flag("fixed-mask", f"{name}(0.5) gives every example of a batch the same mask: "
+                 "one mask per feature, shared across the batch")
+    assert not torch.equal(first, second), f"{name} reuses one mask on every call"
+    assert not bool((first == first[:1]).all()), f"{name} shares one mask across the batch"
+
+
+@check("input-untouched")
+@pytest.mark.parametrize("name", FORMS)
+@pytest.mark.parametrize("train", [True, False])
+def test_the_input_is_left_alone(candidate, name, train):
+    x = torch.rand(4096) + 0.5
+    before = x.clone()
+    getattr(candidate, name)(0.4).train(train)(x)
+    changed = int((x != before).sum())
+    if changed:
+        red_flag("inplace-mutation", f"one {'training' if train else 'eval'}-mode call of "
+                 f"{name}(0.4) changed {changed} of 4096 elements of the caller's input tensor")
+    assert not changed, f"{name} modified its input tensor in place"
+
+
+@check("dtype")
+@pytest.mark.parametrize("name", FORMS)
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64],
+                         ids=lambda d: str(d).replace("torch.", ""))
+def test_the_dtype_is_kept(candidate, name, dtype):
+    x = (torch.rand(1024) + 0.5).to(dtype)
+    layer = getattr(candidate, name)(0.4)
+    for train in (True, False):
+        y = layer.train(train)(x.clone())
+        if y.dtype != dtype:
+            red_flag("dtype-changed", f"{name}(0.4) turned a {str(dtype)[6:]} input into "
+                     f"{str(y.dtype)[6:]} in {'training' if train else 'eval'} mode")
+        assert y.dtype == dtype, f"{name}: {dtype} in, {y.dtype} out"

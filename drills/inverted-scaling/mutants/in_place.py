@@ -1,3 +1,4 @@
+# expect-red-flags: model-mutated
 # expect-failed-checks: original-untouched
 """Converter that edits the trained model instead of a copy."""
 
