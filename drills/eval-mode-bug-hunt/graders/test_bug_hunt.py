@@ -29,6 +29,24 @@ def test_the_architecture_is_unchanged(candidate):
         f"it has {', '.join(t.__name__ for t in layers)}")
 
 
+def _flag_training_layers(candidate, function, seen):
+    """forgot-eval, naming the layers that really ran in training mode."""
+    layers = [kind for kind, label in (("dropout", "the dropout layer"),
+                                       ("batchnorm", "batch norm")) if any(seen[kind])]
+    if layers:
+        names = " and ".join(label for kind, label in (("dropout", "the dropout layer"),
+                                                        ("batchnorm", "batch norm")) if kind in layers)
+        red_flag("forgot-eval", f"{function}() ran {names} in training mode: the model was "
+                 "not (fully) switched to eval mode", line=line_of(getattr(candidate, function)))
+
+
+def _flag_graph(candidate, function, seen):
+    if any(seen["grad"]):
+        red_flag("grad-in-eval", f"{function}() ran the model with autograd recording: no "
+                 "torch.no_grad() around an inference pass, so each call builds a graph it "
+                 "never uses", line=line_of(getattr(candidate, function)))
+
+
 @check("evaluate-deterministic")
 def test_evaluate_is_the_deterministic_network(candidate, trained):
     inputs, _ = data(64, seed=8)
@@ -37,9 +55,7 @@ def test_evaluate_is_the_deterministic_network(candidate, trained):
         first = candidate.evaluate(trained, inputs)
     trained.train()
     second = candidate.evaluate(trained, inputs)
-    if any(seen["dropout"]):
-        red_flag("forgot-eval", "evaluate() ran the dropout layer in training mode: "
-                 "the model was never switched to eval mode", line=line_of(candidate.evaluate))
+    _flag_training_layers(candidate, "evaluate", seen)
     assert torch.allclose(first.detach(), second.detach()), "two evaluate() calls on the same inputs differ"
     assert torch.allclose(first.detach(), want, atol=1e-5), (
         "evaluate() does not return the eval-mode network's logits (largest difference "
@@ -92,12 +108,15 @@ def test_predict_is_deterministic_and_leaves_the_model_alone(candidate, trained,
     before, state = put_in(trained, start), bn_state(trained)
     with spy(trained) as seen:
         first = candidate.predict(trained, inputs)
-    if any(seen["dropout"]):
-        red_flag("forgot-eval", "predict() ran the dropout layer in training mode",
-                 line=line_of(candidate.predict))
+    _flag_training_layers(candidate, "predict", seen)
+    if not same_state(state, bn_state(trained)):
+        red_flag("bn-stats-leak", "predict() updated the batch-norm running statistics with "
+                 "the batch it predicted", line=line_of(candidate.predict))
+    _flag_graph(candidate, "predict", seen)
     if modes(trained) != before:
         red_flag("mode-not-restored", f"predict() was given a model in {start} mode and "
                  f"handed it back in {mode_name(trained)} mode", line=line_of(candidate.predict))
+    assert not any(seen["grad"]), "predict() built an autograd graph"
     assert modes(trained) == before, f"predict() changed the mode of a model in {start} mode"
     assert same_state(state, bn_state(trained)), "predict() changed the batch-norm statistics"
     put_in(trained, start)
@@ -125,6 +144,7 @@ def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained, st
     if not same_state(state, bn_state(trained)):
         red_flag("bn-stats-leak", "predict_with_uncertainty() updated the batch-norm running statistics",
                  line=line_of(candidate.predict_with_uncertainty))
+    _flag_graph(candidate, "predict_with_uncertainty", seen)
     if modes(trained) != before:
         red_flag("mode-not-restored", f"predict_with_uncertainty() was given a model in {start} "
                  "mode and left its layers in other modes",
@@ -132,7 +152,10 @@ def test_mc_dropout_keeps_dropout_on_and_batchnorm_frozen(candidate, trained, st
     assert dropout_on and bn_frozen, "MC dropout ran with the wrong layer modes"
     assert same_state(state, bn_state(trained)), "the batch-norm statistics changed"
     assert modes(trained) == before, f"the modes of a model in {start} mode were not restored"
-    assert mean.shape == spread.shape == (32, 3), f"expected (32, 3) mean and spread, got {tuple(mean.shape)}"
+    assert not any(seen["grad"]), "MC dropout built an autograd graph on every pass"
+    assert mean.shape == spread.shape == (32, 3), (
+        f"expected a (32, 3) mean and spread for 32 inputs and 3 classes, got "
+        f"{tuple(mean.shape)} and {tuple(spread.shape)}: average over the passes (dim 0)")
     assert torch.allclose(mean.sum(dim=1), torch.ones(32), atol=1e-4), "mean probabilities should sum to 1"
     assert float(spread.max()) > 0, "the spread is zero everywhere: the passes were all the same"
 
@@ -142,17 +165,19 @@ def _call(candidate, function, model, inputs):
 
 
 @check("training-after-eval")
-@pytest.mark.parametrize("function", INFERENCE)
+@pytest.mark.parametrize("function", [None] + INFERENCE)
 def test_training_has_dropout_on_after_evaluation(candidate, trained, function):
     inputs, targets = data(64, seed=14)
     optimizer = torch.optim.SGD(trained.parameters(), lr=0.01)
-    _call(candidate, function, trained, inputs[:8])
+    if function:
+        _call(candidate, function, trained, inputs[:8])
     torch.set_grad_enabled(True)  # autograd left off is global-state's business, not this check's
     with spy(trained) as seen:
         candidate.train_step(trained, optimizer, inputs, targets)
-    assert all(seen["dropout"]), f"after {function}(), the next training step ran with dropout off"
+    after = f"after {function}()," if function else "on a model in training mode,"
+    assert all(seen["dropout"]), f"{after} the training step ran with dropout off"
     assert seen["batchnorm"] and all(seen["batchnorm"]), (
-        f"after {function}(), the next training step ran batch norm in eval mode")
+        f"{after} the training step ran batch norm in eval mode")
 
 
 @check("global-state")

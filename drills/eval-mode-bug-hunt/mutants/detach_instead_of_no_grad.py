@@ -1,5 +1,5 @@
 # expect-red-flags: grad-in-eval
-# expect-failed-checks: evaluate-no-graph
+# expect-failed-checks: evaluate-no-graph, predict
 # expect-says: the graph had already been built during the forward pass
 """Train a small classifier and use it: evaluation, prediction, MC-dropout uncertainty.
 

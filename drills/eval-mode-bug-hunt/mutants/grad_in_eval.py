@@ -1,5 +1,5 @@
 # expect-red-flags: grad-in-eval
-# expect-failed-checks: evaluate-no-graph
+# expect-failed-checks: evaluate-no-graph, predict
 """evaluate() without torch.no_grad()."""
 
 import torch

@@ -1,4 +1,4 @@
-# expect-red-flags: forgot-eval
+# expect-red-flags: forgot-eval, bn-stats-leak
 # expect-failed-checks: predict
 """predict() calls the model directly, in whatever mode it is in."""
 
