@@ -51,8 +51,13 @@ def test_model_shape_and_layers(candidate, classes):
 
 
 def _flag(candidate, pairs, prefix=""):
+    fed = {}
+    for source, norm in pairs:
+        fed.setdefault(source, []).append(f"'{norm}'")
     red_flag("dropout-before-bn", prefix + "; ".join(
-        f"{source} feeds batch norm '{norm}'" for source, norm in pairs)
+        f"{source} feeds batch norm{'s' if len(norms) > 1 else ''} " + (
+            ", ".join(norms[:-1]) + " and " + norms[-1] if len(norms) > 1 else norms[0])
+        for source, norms in fed.items())
         + " (in training mode the dropped units reach the batch norm's input, through "
         "whatever layers sit between)", line=_line(candidate.build_model))
 

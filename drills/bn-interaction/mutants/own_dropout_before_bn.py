@@ -1,6 +1,6 @@
 # expect-red-flags: dropout-before-bn
 # expect-failed-checks: placement, bn-mismatch
-# expect-says: dropout '1' (MyDropout) feeds batch norm '2'
+# expect-says: dropout '1' (MyDropout) feeds batch norms '2' and '5'
 """A hand-written inverted dropout (not a torch class) placed right before batch norm."""
 
 import torch
