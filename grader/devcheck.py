@@ -221,6 +221,8 @@ def _mutant_problems(expect: Expectation, report, failed: set[str], raised: set[
     said = " ".join([c.message for c in report.checks] +
                     [e for f in report.red_flags for e in f.evidence])
     problems += [f"never says '{phrase}'" for phrase in expect.says if phrase not in said]
+    problems += [f"red flag {f.id} shows none of the candidate's code" for f in report.red_flags
+                 if not f.code]
     return problems
 
 

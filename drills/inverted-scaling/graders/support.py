@@ -166,3 +166,11 @@ def fold_line(candidate, attribute):
                   (isinstance(node, ast.Constant) and isinstance(node.value, str)
                    and node.value.endswith(attribute) and len(node.value) < 40))
     return hits[0] if hits else to_inverted_line(candidate)
+
+
+def forward_line(candidate, class_name):
+    """Where the candidate's class defines the forward that ran (inherited ones included)."""
+    code = getattr(getattr(getattr(candidate, class_name, None), "forward", None), "__code__", None)
+    if code is None or code.co_filename != getattr(candidate, "__file__", None):
+        return None
+    return code.co_firstlineno

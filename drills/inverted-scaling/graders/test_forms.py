@@ -4,7 +4,7 @@ and that training keeps the inference output as its expectation."""
 import pytest
 import torch
 
-from support import N, behaviour, half_width
+from support import N, behaviour, forward_line, half_width
 from grader.harness.api import check, red_flag
 
 PS = [0.2, 0.5, 0.75]
@@ -21,13 +21,15 @@ def test_paper_training(candidate, seed, p):
     seen = behaviour(candidate.PaperDropout(p), p)
     if _confused(seen, p):
         red_flag("keep-drop-confusion", f"PaperDropout({p}) dropped {seen['dropped']:.1%} "
-                 "of the elements, i.e. 1-p: p is being used as the keep probability")
+                 "of the elements, i.e. 1-p: p is being used as the keep probability",
+                 line=forward_line(candidate, "PaperDropout"))
     assert abs(seen["dropped"] - p) <= seen["tolerance"], (
         f"PaperDropout({p}) in training dropped {seen['dropped']:.2%} (expected {p:.0%})")
     if (seen["train_uniform"] and abs(seen["train_factor"] * (1 - p) - 1) < 1e-5
             and abs(seen["eval_factor"] - (1 - p)) < 1e-5):
         red_flag("double-scaling", f"PaperDropout({p}) divides survivors by 1-p in training "
-                 f"and also multiplies by 1-p = {1 - p:.2f} at inference: both corrections")
+                 f"and also multiplies by 1-p = {1 - p:.2f} at inference: both corrections",
+                 line=forward_line(candidate, "PaperDropout"))
     assert seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5, (
         f"PaperDropout({p}) in training should leave survivors unchanged; they were "
         f"multiplied by {seen['train_factor']:.3f}")
@@ -38,15 +40,18 @@ def test_paper_training(candidate, seed, p):
 def test_paper_inference(candidate, p):
     seen = behaviour(candidate.PaperDropout(p), p)
     if seen["eval_random"]:
-        red_flag("active-in-eval", f"PaperDropout({p}) still drops elements in eval mode")
+        red_flag("active-in-eval", f"PaperDropout({p}) still drops elements in eval mode",
+                 line=forward_line(candidate, "PaperDropout"))
     assert not seen["eval_random"], f"PaperDropout({p}) is still random in eval mode"
     if p != 0.5 and abs(seen["eval_factor"] - p) < 1e-5:
         red_flag("keep-drop-confusion", f"PaperDropout({p}) multiplies by p = {p:g} at "
-                 f"inference instead of the keep probability 1-p = {1 - p:.2f}")
+                 f"inference instead of the keep probability 1-p = {1 - p:.2f}",
+                 line=forward_line(candidate, "PaperDropout"))
     if abs(seen["eval_factor"] - 1) < 1e-6 and abs(seen["train_factor"] - 1) < 1e-5:
         red_flag("no-rescale", f"PaperDropout({p}) neither rescales survivors in training nor "
                  "multiplies by 1-p at inference: inference sees larger activations than "
-                 f"training did on average (x1 against x{1 - p:.2f})")
+                 f"training did on average (x1 against x{1 - p:.2f})",
+                 line=forward_line(candidate, "PaperDropout"))
     assert abs(seen["eval_factor"] - (1 - p)) < 1e-5, (
         f"PaperDropout({p}) in eval mode should multiply by 1-p = {1 - p:.3f}; it multiplied "
         f"by {seen['eval_factor']:.3f}")
@@ -58,15 +63,18 @@ def test_inverted_training(candidate, seed, p):
     seen = behaviour(candidate.InvertedDropout(p), p)
     if _confused(seen, p):
         red_flag("keep-drop-confusion", f"InvertedDropout({p}) dropped {seen['dropped']:.1%} "
-                 "of the elements, i.e. 1-p: p is being used as the keep probability")
+                 "of the elements, i.e. 1-p: p is being used as the keep probability",
+                 line=forward_line(candidate, "InvertedDropout"))
     assert abs(seen["dropped"] - p) <= seen["tolerance"], (
         f"InvertedDropout({p}) in training dropped {seen['dropped']:.2%} (expected {p:.0%})")
     if seen["train_uniform"] and abs(seen["train_factor"] - 1) < 1e-5:
         red_flag("no-rescale", f"InvertedDropout({p}) leaves the survivors unchanged in "
-                 f"training instead of dividing them by 1-p (x{1 / (1 - p):.3f})")
+                 f"training instead of dividing them by 1-p (x{1 / (1 - p):.3f})",
+                 line=forward_line(candidate, "InvertedDropout"))
     elif p != 0.5 and seen["train_uniform"] and abs(seen["train_factor"] * p - 1) < 1e-5:
         red_flag("keep-drop-confusion", f"InvertedDropout({p}) divides survivors by p "
-                 f"(x{1 / p:.3f}) instead of by the keep probability 1-p (x{1 / (1 - p):.3f})")
+                 f"(x{1 / p:.3f}) instead of by the keep probability 1-p (x{1 / (1 - p):.3f})",
+                 line=forward_line(candidate, "InvertedDropout"))
     assert seen["train_uniform"] and abs(seen["train_factor"] * (1 - p) - 1) < 1e-5, (
         f"InvertedDropout({p}) survivors should be x{1 / (1 - p):.3f}; they were "
         f"x{seen['train_factor']:.3f}")
@@ -77,15 +85,18 @@ def test_inverted_training(candidate, seed, p):
 def test_inverted_inference(candidate, p):
     seen = behaviour(candidate.InvertedDropout(p), p)
     if seen["eval_random"]:
-        red_flag("active-in-eval", f"InvertedDropout({p}) still drops elements in eval mode")
+        red_flag("active-in-eval", f"InvertedDropout({p}) still drops elements in eval mode",
+                 line=forward_line(candidate, "InvertedDropout"))
     elif abs(seen["eval_factor"] - (1 - p)) < 1e-5:
         if abs(seen["train_factor"] * (1 - p) - 1) < 1e-5:
             red_flag("double-scaling", f"InvertedDropout({p}) divides survivors by 1-p in "
                      f"training and also multiplies by 1-p at inference: inference is "
-                     f"{1 - p:.2f} times what training produced on average")
+                     f"{1 - p:.2f} times what training produced on average",
+                 line=forward_line(candidate, "InvertedDropout"))
         else:
             red_flag("test-time-scaling", f"InvertedDropout({p}) multiplies by 1-p = "
-                     f"{1 - p:.2f} at inference: that is the paper's form, not the inverted one")
+                     f"{1 - p:.2f} at inference: that is the paper's form, not the inverted one",
+                 line=forward_line(candidate, "InvertedDropout"))
     assert not seen["eval_random"] and abs(seen["eval_factor"] - 1) < 1e-6, (
         f"InvertedDropout({p}) in eval mode should return the input unchanged; it "
         f"multiplied it by {seen['eval_factor']:.3f}")
@@ -138,10 +149,12 @@ def test_every_call_draws_a_new_independent_mask(candidate, name):
     first, second = layer(x.clone()) == 0, layer(x.clone()) == 0
     if torch.equal(first, second):
         red_flag("fixed-mask", f"two consecutive training calls of {name}(0.5) dropped exactly "
-                 f"the same {int(first.sum())} of {first.numel()} positions")
+                 f"the same {int(first.sum())} of {first.numel()} positions",
+                 line=forward_line(candidate, name))
     elif bool((first == first[:1]).all()):
         red_flag("fixed-mask", f"{name}(0.5) gives every example of a batch the same mask: "
-                 "one mask per feature, shared across the batch")
+                 "one mask per feature, shared across the batch",
+                 line=forward_line(candidate, name))
     assert not torch.equal(first, second), f"{name} reuses one mask on every call"
     assert not bool((first == first[:1]).all()), f"{name} shares one mask across the batch"
 
@@ -156,7 +169,8 @@ def test_the_input_is_left_alone(candidate, name, train):
     changed = int((x != before).sum())
     if changed:
         red_flag("inplace-mutation", f"one {'training' if train else 'eval'}-mode call of "
-                 f"{name}(0.4) changed {changed} of 4096 elements of the caller's input tensor")
+                 f"{name}(0.4) changed {changed} of 4096 elements of the caller's input tensor",
+                 line=forward_line(candidate, name))
     assert not changed, f"{name} modified its input tensor in place"
 
 
@@ -171,5 +185,6 @@ def test_the_dtype_is_kept(candidate, name, dtype):
         y = layer.train(train)(x.clone())
         if y.dtype != dtype:
             red_flag("dtype-changed", f"{name}(0.4) turned a {str(dtype)[6:]} input into "
-                     f"{str(y.dtype)[6:]} in {'training' if train else 'eval'} mode")
+                     f"{str(y.dtype)[6:]} in {'training' if train else 'eval'} mode",
+                 line=forward_line(candidate, name))
         assert y.dtype == dtype, f"{name}: {dtype} in, {y.dtype} out"
