@@ -107,6 +107,12 @@ def _same_value(a, b):
         return False
 
 
+def _public_state(module):
+    """What an instance carries beyond torch's own bookkeeping: its attributes and tensors."""
+    attributes = {k: v for k, v in vars(module).items() if not k.startswith("_") and k != "training"}
+    return attributes, dict(module.state_dict())
+
+
 def class_level(candidate, module):
     """True when `module` is a plain InvertedDropout as the candidate's class makes it:
     whatever it does at inference is the class's doing (judged by the inverted-* checks),
@@ -117,10 +123,10 @@ def class_level(candidate, module):
         fresh = candidate.InvertedDropout(module.p)
     except Exception:
         return False
-    public = lambda m: {k: v for k, v in vars(m).items() if not k.startswith("_") and k != "training"}
-    mine, theirs = public(module), public(fresh)
+    (mine, my_tensors), (theirs, their_tensors) = _public_state(module), _public_state(fresh)
     return (mine.keys() == theirs.keys() and all(_same_value(mine[k], theirs[k]) for k in mine)
-            and _same_value(dict(module.state_dict()).keys(), dict(fresh.state_dict()).keys()))
+            and my_tensors.keys() == their_tensors.keys()
+            and all(_same_value(my_tensors[k], their_tensors[k]) for k in my_tensors))
 
 
 def _run_with(model, x, replace):
