@@ -56,6 +56,21 @@ def test_inverted_scaling_statistics_hold_for_100_seeds():
     limits = replace(Limits.for_drill(drill), total_seconds=1200)
     seeds = SEEDS[:100]
     run = run_graders(drill, drill.root / "solutions" / "reference.py", limits, seeds=seeds,
-                      only_checks=["paper-train", "inverted-train", "expectation"])
-    # 3 values of p for each form's training check, 2 forms x 3 p for the expectation
-    _assert_all_passed(run, (3 + 3 + 6) * len(seeds))
+                      only_checks=["paper-train", "inverted-train", "expectation", "fresh-mask"])
+    # 3 values of p for each form's training check, 2 forms x 3 p for the expectation,
+    # one lone-element draw rate per form
+    _assert_all_passed(run, (3 + 3 + 6 + 2) * len(seeds))
+
+
+@pytest.mark.slow
+def test_a_million_sample_simulation_of_the_variance_shift_holds_for_100_seeds():
+    """bn-interaction allows a simulation of a million samples: its tolerance (1%, or six
+    standard errors where that is wider) holds for the plainest one on 100 seeds."""
+    from grader import catalog
+
+    drill = catalog.load_drill("bn-interaction")
+    limits = replace(Limits.for_drill(drill), total_seconds=1200)
+    seeds = SEEDS[:100]
+    run = run_graders(drill, drill.root / "solutions" / "simulated_million.py", limits,
+                      seeds=seeds, only_checks=["variance-ratio"])
+    _assert_all_passed(run, 6 * len(seeds))

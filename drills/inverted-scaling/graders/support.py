@@ -46,12 +46,23 @@ def tanh_net(p=0.5):
 
 
 def leaky_net(p=0.3):
+    # the Linear after the dropout has no bias: the brief promises a Linear, not a bias
     return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.LeakyReLU(0.1), dropout(p),
+                                         nn.Linear(16, 3, bias=False))
+
+
+def input_dropout_net(p=0.2):
+    # a dropout on the input, with no layer before it to fold into
+    return lambda dropout: nn.Sequential(dropout(p), nn.Linear(6, 16), nn.ReLU(), dropout(0.5),
                                          nn.Linear(16, 3))
 
 
 def gelu_net(p=0.4):
     return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.GELU(), dropout(p), nn.Linear(16, 3))
+
+
+def elu_net(p=0.25):
+    return lambda dropout: nn.Sequential(nn.Linear(6, 16), nn.ELU(), dropout(p), nn.Linear(16, 3))
 
 
 def build(shape, dropout_class):
@@ -60,14 +71,15 @@ def build(shape, dropout_class):
     model = shape(dropout_class)
     with torch.no_grad():
         for module in model:
-            if isinstance(module, nn.Linear):
+            if isinstance(module, nn.Linear) and module.bias is not None:
                 module.bias.uniform_(-1.0, 1.0)
     return model.eval()
 
 
 # Positively homogeneous activations (a fold may move back through them) and smooth ones
 # (it may not): each conversion check tries one of each kind the candidate might special-case.
-NETWORKS = {"ReLU": relu_net(), "LeakyReLU": leaky_net(), "tanh": tanh_net(), "GELU": gelu_net()}
+NETWORKS = {"ReLU": relu_net(), "LeakyReLU": leaky_net(), "input-dropout": input_dropout_net(),
+            "tanh": tanh_net(), "GELU": gelu_net(), "ELU": elu_net()}
 
 
 def keep_of(layer):
@@ -130,7 +142,15 @@ def class_level(candidate, module):
 
 
 def _run_with(model, x, replace):
-    handles = [module.register_forward_hook(hook) for module, hook in replace.items()]
+    """model(x) in eval mode, each module in `replace` giving replace[m](its input) instead
+    of its own output. The input is copied before the module runs, so a module that
+    edits its input in place cannot spoil what it is replaced by."""
+    seen, handles = {}, []
+    for module, instead in replace.items():
+        handles.append(module.register_forward_pre_hook(
+            lambda m, args: seen.__setitem__(m, args[0].detach().clone())))
+        handles.append(module.register_forward_hook(
+            lambda m, args, out, instead=instead: instead(m, seen[m])))
     try:
         with torch.no_grad():
             return model.eval()(x)
@@ -142,17 +162,15 @@ def _run_with(model, x, replace):
 def ideal_outputs(candidate, trained, x):
     """The trained model's eval outputs as the paper defines them: each PaperDropout
     multiplies by 1-p, so a flaw in the candidate's PaperDropout does not count here."""
-    return _run_with(trained, x, {
-        m: (lambda module, args, out: args[0] * (1.0 - module.p))
-        for m in trained.modules() if isinstance(m, candidate.PaperDropout)})
+    return _run_with(trained, x, {m: (lambda module, given: given * (1.0 - module.p))
+                                  for m in trained.modules() if isinstance(m, candidate.PaperDropout)})
 
 
 def served_outputs(candidate, converted, x):
     """The converted model's eval outputs, with every plain InvertedDropout taken to be the
     identity it should be: a flaw of the class is charged once, by the inverted-* checks."""
-    return _run_with(converted, x, {
-        m: (lambda module, args, out: args[0])
-        for m in converted.modules() if class_level(candidate, m)})
+    return _run_with(converted, x, {m: (lambda module, given: given)
+                                    for m in converted.modules() if class_level(candidate, m)})
 
 
 def to_inverted_line(candidate):

@@ -51,7 +51,9 @@ def _fold_flags(candidate, network, kept, converted):
         if nxt is not None:
             new = after[before.index(nxt)]
             forward = torch.allclose(new.weight, nxt.weight * keep, atol=1e-6)
-            if (not torch.allclose(nxt.bias, nxt.bias * keep) and
+            if (nxt.bias is not None and new.bias is not None and
+                    not torch.allclose(nxt.bias, nxt.bias * keep) and
+                    new.bias.shape == nxt.bias.shape and
                     torch.allclose(new.bias, nxt.bias * keep, atol=1e-6)):
                 scaled_bias.append(f"'{name[new]}' (after the dropout with p={p:g})")
             if abs(p - 0.5) > 1e-9 and torch.allclose(new.weight, nxt.weight * p, atol=1e-6):
@@ -85,19 +87,27 @@ def _fold_flags(candidate, network, kept, converted):
                  line=to_inverted_line(candidate))
 
 
-def _divided(candidate, kept, converted):
-    """A hint for the common slip of dividing the weights by 1-p instead of multiplying."""
+def _hints(candidate, kept, converted):
+    """Name the common slips behind a wrong conversion: the weights divided by 1-p instead
+    of multiplied, or a bias where the trained Linear had none."""
     before, after = _linears(kept), _linears(converted)
     if len(before) != len(after):
         return ""
+    name = names_of(converted)
     for position, layer in enumerate(kept):
-        if isinstance(layer, candidate.PaperDropout):
-            nxt = next((m for m in list(kept)[position + 1:] if isinstance(m, nn.Linear)), None)
-            new = after[before.index(nxt)] if nxt is not None else None
-            if new is not None and torch.allclose(new.weight, nxt.weight / keep_of(layer), atol=1e-6):
-                return (f"; Linear '{names_of(converted)[new]}' had its weights divided by 1-p: "
-                        "the next layer saw (1-p) times the activations, so its weights take "
-                        "the factor, not its inverse")
+        if not isinstance(layer, candidate.PaperDropout):
+            continue
+        nxt = next((m for m in list(kept)[position + 1:] if isinstance(m, nn.Linear)), None)
+        new = after[before.index(nxt)] if nxt is not None else None
+        if new is None or new.weight.shape != nxt.weight.shape:
+            continue
+        if torch.allclose(new.weight, nxt.weight / keep_of(layer), atol=1e-6):
+            return (f"; Linear '{name[new]}' had its weights divided by 1-p: the next layer "
+                    "saw (1-p) times the activations, so its weights take the factor, not "
+                    "its inverse")
+        if nxt.bias is None and new.bias is not None and bool(new.bias.abs().sum() > 0):
+            return (f"; Linear '{name[new]}' has a bias the trained layer did not have "
+                    "(a rebuilt nn.Linear gets bias=True and a random one by default)")
     return ""
 
 
@@ -107,23 +117,36 @@ def _linear_names(parts):
 
 def _judge_conversion(candidate, network):
     kept, _, converted = _convert(candidate, network)
+    _dtype_flag(candidate, network, kept, converted)
     x = torch.randn(256, 6)
-    want, got = ideal_outputs(candidate, kept, x), served_outputs(candidate, converted, x)
+    want = ideal_outputs(candidate, kept, x.clone())  # a clone each: an in-place layer
+    got = served_outputs(candidate, converted, x.clone())  # must not change the other's input
     if not torch.allclose(got, want, rtol=1e-4, atol=1e-5):
         _fold_flags(candidate, network, kept, converted)
         raise AssertionError(
             f"the converted {network} network's eval outputs differ from the original's by "
-            f"up to {float((got - want).abs().max()):.4f}" + _divided(candidate, kept, converted))
+            f"up to {float((got - want).abs().max()):.4f}" + _hints(candidate, kept, converted))
+
+
+def _dtype_flag(candidate, network, kept, converted):
+    want = {p.dtype for p in kept.parameters()}
+    changed = sorted({f"'{name}' ({str(p.dtype)[6:]})" for name, p in converted.named_parameters()
+                      if p.dtype not in want})
+    if changed:
+        red_flag("dtype-changed", f"the {network} network's parameters were "
+                 f"{', '.join(str(d)[6:] for d in want)}; in your converted model "
+                 f"{', '.join(changed)}: the served model no longer runs on the inputs it was "
+                 "trained for", line=to_inverted_line(candidate))
 
 
 @check("convert-relu")
-@pytest.mark.parametrize("network", ["ReLU", "LeakyReLU"])
+@pytest.mark.parametrize("network", ["ReLU", "LeakyReLU", "input-dropout"])
 def test_relu_like_network_is_served_unchanged(candidate, network):
     _judge_conversion(candidate, network)
 
 
 @check("convert-tanh")
-@pytest.mark.parametrize("network", ["tanh", "GELU"])
+@pytest.mark.parametrize("network", ["tanh", "GELU", "ELU"])
 def test_smooth_network_is_served_unchanged(candidate, network):
     _judge_conversion(candidate, network)
 
@@ -184,7 +207,7 @@ def test_nothing_scales_at_inference(candidate, network):
                     zip(_linears(kept), _linears(converted))) and len(_linears(kept)) == len(
                         _linears(converted))
     if not left and not scaling and untouched and torch.allclose(
-            served_outputs(candidate, converted, x), ideal_outputs(candidate, kept, x),
+            served_outputs(candidate, converted, x.clone()), ideal_outputs(candidate, kept, x.clone()),
             rtol=1e-4, atol=1e-5):
         red_flag("test-time-scaling", f"the converted {network} network keeps the trained "
                  "weights unchanged and still gives the paper's outputs: something on its "
@@ -193,26 +216,45 @@ def test_nothing_scales_at_inference(candidate, network):
     assert not left, "the converted model should have no PaperDropout left"
     assert not scaling, "a module of the converted model scales activations at inference"
     want = [m.p for m in kept if isinstance(m, candidate.PaperDropout)]
-    got = [getattr(m, "p", None) for m in converted.modules()
-           if isinstance(m, candidate.InvertedDropout)]
+    # every slot counts, a shared instance in two slots included
+    slots = [(n, m) for n, m in converted.named_modules(remove_duplicate=False)
+             if isinstance(m, candidate.InvertedDropout)]
+    got = [getattr(m, "p", None) for _, m in slots]
     assert len(got) == len(want), (
         f"the converted model has {len(got)} InvertedDropout layer(s) for the original's "
         f"{len(want)} PaperDropout: each should become an InvertedDropout, so the model can "
         "still be fine-tuned with dropout")
-    assert all(g is not None and abs(g - w) < 1e-12 for g, w in zip(got, want)), (
-        f"the InvertedDropout layers have p={got}; the original's had p={want}")
+    swapped = [n for (n, _), g, w in zip(slots, got, want)
+               if g is not None and abs(w - 0.5) > 1e-9 and abs(g - (1 - w)) < 1e-12]
+    if swapped:
+        red_flag("keep-drop-confusion", f"in the converted {network} network, the "
+                 f"InvertedDropout at {', '.join(repr(n) for n in swapped)} got the keep "
+                 "probability 1-p as its p: it would drop the units that should be kept",
+                 line=to_inverted_line(candidate))
+    wrong = [f"'{n}' has p={g}, the original's had p={w}" for (n, _), g, w in zip(slots, got, want)
+             if g is None or abs(g - w) >= 1e-12]
+    assert not wrong, "; ".join(wrong)
 
 
 @check("original-untouched")
 def test_the_trained_model_is_not_modified(candidate):
-    kept, original, _ = _convert(candidate, "ReLU")
+    original = build(NETWORKS["ReLU"], candidate.PaperDropout).train()  # a model mid-training
+    kept = copy.deepcopy(original)
+    converted = candidate.to_inverted(original)
     changed = []
     if [type(m) for m in original] != [type(m) for m in kept]:
         changed.append("its layers (" + describe(original) + ")")
     changed += [f"'{name}'" for (name, before), after in
                 zip(kept.state_dict().items(), original.state_dict().values())
                 if not torch.equal(before, after)]
+    changed += [f"the mode of '{name or 'the model itself'}'" for (name, before), after in
+                zip(kept.named_modules(), original.modules()) if before.training != after.training]
     if changed:
         red_flag("model-mutated", "after to_inverted, the trained model it was given had "
                  f"changed: {', '.join(changed)}", line=to_inverted_line(candidate))
     assert not changed, "to_inverted changed the trained model it was given"
+    mine = {p.data_ptr(): name for name, p in original.named_parameters()}
+    shared = [f"'{name}'" for name, p in converted.named_parameters() if p.data_ptr() in mine]
+    assert not shared, (
+        f"the converted model shares {', '.join(shared)} with the trained model: fine-tuning "
+        "the served model would change the original (copy the layers, e.g. copy.deepcopy)")

@@ -97,7 +97,8 @@ def test_inverted_inference(candidate, p):
             red_flag("test-time-scaling", f"InvertedDropout({p}) multiplies by 1-p = "
                      f"{1 - p:.2f} at inference: that is the paper's form, not the inverted one",
                  line=forward_line(candidate, "InvertedDropout"))
-    assert not seen["eval_random"] and abs(seen["eval_factor"] - 1) < 1e-6, (
+    assert not seen["eval_random"], f"InvertedDropout({p}) still drops at random in eval mode"
+    assert abs(seen["eval_factor"] - 1) < 1e-6, (
         f"InvertedDropout({p}) in eval mode should return the input unchanged; it "
         f"multiplied it by {seen['eval_factor']:.3f}")
 
@@ -143,7 +144,7 @@ def test_invalid_p_is_rejected(candidate, name, p):
 
 @check("fresh-mask")
 @pytest.mark.parametrize("name", FORMS)
-def test_every_call_draws_a_new_independent_mask(candidate, name):
+def test_every_call_draws_a_new_independent_mask(candidate, name, seed):
     layer = getattr(candidate, name)(0.5).train()
     x = torch.ones(256, 256)
     first, second = layer(x.clone()) == 0, layer(x.clone()) == 0
@@ -153,10 +154,21 @@ def test_every_call_draws_a_new_independent_mask(candidate, name):
                  line=forward_line(candidate, name))
     elif bool((first == first[:1]).all()):
         red_flag("fixed-mask", f"{name}(0.5) gives every example of a batch the same mask: "
-                 "one mask per feature, shared across the batch",
-                 line=forward_line(candidate, name))
+                 "one mask per feature, shared across the batch", line=forward_line(candidate, name))
     assert not torch.equal(first, second), f"{name} reuses one mask on every call"
     assert not bool((first == first[:1]).all()), f"{name} shares one mask across the batch"
+
+    # One element at a time, each must be dropped as often as the layer drops elements of
+    # a big tensor: a quota of round(p * n) per call never drops a lone element at p < 0.5.
+    layer = getattr(candidate, name)(0.3).train()
+    rate = float((layer(torch.ones(1 << 16)) == 0).double().mean())
+    calls = 2000
+    dropped = sum(int(layer(torch.ones(1))[0] == 0) for _ in range(calls))
+    tolerance = half_width(rate * (1 - rate), calls) + half_width(rate * (1 - rate), 1 << 16)
+    assert abs(dropped / calls - rate) <= tolerance, (
+        f"{name}(0.3) dropped a single-element input in {dropped} of {calls} calls "
+        f"({dropped / calls:.1%}), while it drops {rate:.1%} of a large tensor: each element "
+        "should be dropped on its own, independently of the others")
 
 
 @check("input-untouched")

@@ -44,9 +44,12 @@ def to_inverted(model):
     for index, layer in enumerate(layers):
         if isinstance(layer, PaperDropout):
             # fold into the Linear before the activation (only right for ReLU)
-            earlier = next(m for m in reversed(layers[:index]) if isinstance(m, nn.Linear))
+            earlier = next((m for m in reversed(layers[:index]) if isinstance(m, nn.Linear)), None)
             with torch.no_grad():
-                earlier.weight.mul_(1.0 - layer.p)
-                earlier.bias.mul_(1.0 - layer.p)
+                if earlier is None:  # an input dropout: nothing before it, fold forward
+                    layers[index + 1].weight.mul_(1.0 - layer.p)
+                else:
+                    earlier.weight.mul_(1.0 - layer.p)
+                    earlier.bias.mul_(1.0 - layer.p)
             layers[index] = InvertedDropout(layer.p)
     return nn.Sequential(*layers)
