@@ -42,7 +42,10 @@ class QuestionSpec:
 class Bug:
     id: str
     title: str
-    checks: tuple[str, ...]       # the bug is found when all of these pass
+    checks: tuple[str, ...]       # the checks that exercise the code the bug lives in
+    # (red flag, check) pairs that show this very bug: with them, the bug counts as fixed
+    # when none is raised, even if its checks fail for another reason (said in a note)
+    symptoms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,12 +266,19 @@ def _variants(top: Fields, check_ids: set[str]) -> tuple[Variant, ...]:
         bugs = []
         for n, _ in enumerate(entry.items("bugs")):
             bug = entry.item("bugs", n)
-            bug.only({"id", "title", "checks"})
+            bug.only({"id", "title", "checks", "symptoms"})
             checks = bug.strings("checks")
             for m, check_id in enumerate(checks):
                 if check_id not in check_ids:
                     raise bug.doc.fail(bug.key_path + ("checks", m), f"unknown check '{check_id}'")
-            bugs.append(Bug(bug.text("id"), bug.text("title"), tuple(checks)))
+            symptoms = []
+            for m, text in enumerate(bug.strings("symptoms", [])):
+                flag, _, check_id = text.partition("@")
+                if not flag or check_id not in checks:
+                    raise bug.doc.fail(bug.key_path + ("symptoms", m),
+                                       f"'{text}' should be red-flag@check, with one of this bug's checks")
+                symptoms.append((flag, check_id))
+            bugs.append(Bug(bug.text("id"), bug.text("title"), tuple(checks), tuple(symptoms)))
         if not bugs:
             raise entry.fail("bugs", "a variant plants at least one bug")
         out.append(Variant(variant_id, entry.text("title"), tuple(bugs)))

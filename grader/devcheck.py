@@ -84,6 +84,13 @@ def static_findings(drill: Drill, rubric: Rubric) -> list[Finding]:
                 add("drill.yaml", f"level {spec.id} needs concept '{concept}', which "
                                   "rubric.yaml does not define")
     check_ids = {c.id for c in drill.checks}
+    for variant in drill.variants:
+        for bug in variant.bugs:
+            for flag, check in bug.symptoms:
+                spec = next((c for c in drill.checks if c.id == check), None)
+                if spec is not None and flag not in spec.red_flags:
+                    add("drill.yaml", f"variant {variant.id}, bug '{bug.id}': check '{check}' "
+                                      f"cannot raise '{flag}' (not in its red_flags)")
     for item in rubric.items_for(drill.id):
         for check in set(item.checks) - check_ids:
             add("rubric.yaml", f"self-assessment item '{item.id}' names check '{check}', "

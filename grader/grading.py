@@ -137,13 +137,29 @@ def _add_bugs(report: Report, drill: Drill, variant_id: str | None) -> None:
         report.drill["variant"] = None
         report.message += "; variant unknown (graded outside its workspace), so planted bugs are not listed"
         return
-    passed = {c.id for c in report.checks if c.passed}
     report.drill["variant"] = variant.id
-    report.bugs = [{"id": bug.id, "title": bug.title, "checks": list(bug.checks),
-                    "found": all(c in passed for c in bug.checks)} for bug in variant.bugs]
+    report.bugs = [_bug_verdict(bug, report) for bug in variant.bugs]
     found = sum(b["found"] for b in report.bugs)
     report.message = f"variant {variant.id}: {found} of {len(report.bugs)} planted bugs fixed; " \
         + report.message
+
+
+def _bug_verdict(bug, report: Report) -> dict:
+    """Fixed or missed, judged on the bug itself: a bug with symptoms is missed when one of
+    its red flags was raised in one of its checks; when none was, it is fixed even if a
+    check of that code fails for another reason, and the note says which and why."""
+    raised = {(flag.id, check) for flag in report.red_flags for check in flag.checks}
+    failing = [c for c in report.checks if c.id in bug.checks and not c.passed]
+    shown = [f"{flag} ({check})" for flag, check in bug.symptoms if (flag, check) in raised]
+    found = not shown and (not failing or bool(bug.symptoms))
+    note = ""
+    if shown:
+        note = "still shows " + ", ".join(shown)
+    elif found and failing:
+        note = "the planted bug is gone, but " + "; ".join(
+            f"{c.id} still fails: {c.message}" for c in failing)
+    return {"id": bug.id, "title": bug.title, "checks": list(bug.checks), "found": found,
+            "note": note}
 
 
 def _add_history(report: Report, session: Session | None) -> None:

@@ -118,3 +118,20 @@ def test_loose_files_and_batches_know_their_variant(tmp_path, run_drill):
         variants[path.parent.parent.name] = (report["drill"]["variant"], [b["id"] for b in report["bugs"]])
     assert variants == {"loose": ("a", [b.id for b in drill.variant("a").bugs]),
                         "ws-b": ("b", [b.id for b in drill.variant("b").bugs])}
+
+
+def test_a_planted_bug_is_judged_by_its_own_symptoms(tmp_path):
+    """Variant b with every planted bug fixed but MC dropout reporting the variance: the
+    batch-norm bug of MC dropout is fixed (its flags stay down) although the check that
+    exercises that code fails, and the note says why."""
+    drill = catalog.load_drill("eval-mode-bug-hunt")
+    root = create(drill, tmp_path / "ws", variant="b")
+    text = (drill.root / "solutions" / "reference.py").read_text()
+    assert "probs.std(dim=0)" in text
+    (root / "train.py").write_text(text.replace("probs.std(dim=0)", "probs.var(dim=0)"))
+    report = grade(drill, root / "train.py", load_session(root), plots=False)
+    bugs = {b["id"]: b for b in report.bugs}
+    assert all(b["found"] for b in bugs.values()), bugs
+    assert not any(c.passed for c in report.checks if c.id == "mc-dropout")
+    assert "the planted bug is gone, but mc-dropout still fails" in bugs["mc-batchnorm-train"]["note"]
+    assert not report.red_flags

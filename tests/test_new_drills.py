@@ -48,10 +48,13 @@ def _copy(tmp_path, drill_id):
 
 
 @pytest.mark.parametrize("drill_id,old,new,fragments", [
-    ("eval-mode-bug-hunt", "        checks: [mc-dropout]\n  - id: b", "        checks: [mc-dropuot]\n  - id: b",
+    ("eval-mode-bug-hunt", "        checks: [mc-dropout]\n        symptoms: [mc-dropout-wrong-modes@mc-dropout]\n  - id: b",
+     "        checks: [mc-dropuot]\n        symptoms: [mc-dropout-wrong-modes@mc-dropout]\n  - id: b",
      ["variants[0].bugs[2].checks[0]", "unknown check 'mc-dropuot'"]),
     ("eval-mode-bug-hunt", "  - id: c\n    title: The refactor\n    bugs:", "  - id: c\n    title: The refactor\n    bugs: []\n    x:",
      ["variants[2]"]),
+    ("eval-mode-bug-hunt", "        symptoms: [grad-in-eval@evaluate-no-graph]", "        symptoms: [grad-in-eval@predict]",
+     ["variants[1].bugs[0].symptoms[0]", "red-flag@check"]),
     ("bn-interaction", "  - id: L5\n    shows:", "  - id: L7\n    shows:", ["levels[1].id", "in order"]),
     ("bn-interaction", "      - of: [layernorm-fine]", "      - of: [layernorm-fine]\n        at_least: 3",
      ["levels[2].needs[1].at_least"]),

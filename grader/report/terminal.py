@@ -44,6 +44,8 @@ def render(report: Report, console: Console, written: list[str] | None = None) -
         for bug in report.bugs:
             mark = "[green]✓ fixed[/green]" if bug["found"] else "[red]✗ missed[/red]"
             console.print(f"  {mark}  {escape(bug['title'])}")
+            if bug.get("note"):
+                console.print(f"           [dim]{escape(bug['note'])}[/dim]")
     if report.checks:
         _checks(report, console)
     for flag in report.red_flags:

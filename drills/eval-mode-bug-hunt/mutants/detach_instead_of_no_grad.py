@@ -1,6 +1,6 @@
 # expect-red-flags: grad-in-eval
 # expect-failed-checks: evaluate-no-graph, predict
-# expect-says: the graph had already been built during the forward pass
+# expect-says: the graph had already been built
 """Train a small classifier and use it: evaluation, prediction, MC-dropout uncertainty.
 
 The model mixes batch norm and dropout, so the train/eval switch matters in three places:

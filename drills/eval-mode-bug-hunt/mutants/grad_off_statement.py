@@ -1,5 +1,5 @@
 # expect-failed-checks: global-state
-# expect-says: torch.set_grad_enabled(False) was called as a statement
+# expect-says: torch.set_grad_enabled() was called as a statement
 """Train a small classifier and use it: evaluation, prediction, MC-dropout uncertainty.
 
 The model mixes batch norm and dropout, so the train/eval switch matters in three places:

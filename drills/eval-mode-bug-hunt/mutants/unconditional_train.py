@@ -1,6 +1,6 @@
 # expect-red-flags: mode-not-restored
 # expect-failed-checks: predict, mc-dropout
-# expect-says: predict() was given a model in eval mode and handed it back in training mode
+# expect-says: predict() was given a model in eval mode and handed it back changed: 'the model itself' eval -> training
 """Train a small classifier and use it: evaluation, prediction, MC-dropout uncertainty.
 
 The model mixes batch norm and dropout, so the train/eval switch matters in three places:
