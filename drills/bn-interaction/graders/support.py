@@ -7,6 +7,13 @@ import torch
 from torch import nn
 
 BATCHNORM = nn.modules.batchnorm._BatchNorm
+ZEROED = 0.001  # the share of units a dropout must zero to count as one
+
+
+def is_batch_norm(module):
+    """torch's batch norms, and a hand-written one: a module keeping a running variance."""
+    return isinstance(module, BATCHNORM) or isinstance(getattr(module, "running_var", None),
+                                                       torch.Tensor)
 
 
 def _tensor(value):
@@ -17,31 +24,42 @@ def _tensor(value):
     return None
 
 
+def _copy(value):
+    value = _tensor(value)
+    return value.detach().clone() if value is not None else None
+
+
 def _names(model):
     return {module: name for name, module in model.named_modules()}
 
 
 def _record(model, modules, x, seed, replace=None):
-    """One training-mode pass: every call's input and output of `modules`, in call order.
-    `replace` maps a module to the outputs to give it instead, call by call."""
+    """One training-mode pass, with autograd on as in a real training step and from the
+    same starting state every time (a stateful layer is not random): every call's input
+    (copied before the module runs, so an in-place module cannot hide it) and output of
+    `modules`, in call order. `replace` maps a module to the outputs to give it instead."""
     seen = {m: {"in": [], "out": []} for m in modules}
     handles = []
     for module in modules:
-        def hook(m, args, out):
+        def before(m, args):
+            seen[m]["in"].append(_copy(args))
+
+        def after(m, args, out):
             calls = seen[m]
-            calls["in"].append(_tensor(args))
             if replace and m in replace and len(calls["out"]) < len(replace[m]):
-                out = replace[m][len(calls["out"])]
-            calls["out"].append(_tensor(out))
+                out = replace[m][len(calls["out"])].clone()
+            calls["out"].append(_copy(out))
             return out
-        handles.append(module.register_forward_hook(hook))
+        handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
+    state = {k: v.clone() for k, v in model.state_dict().items()}
     torch.manual_seed(seed)
     try:
-        with torch.no_grad():
-            model(x)
+        with torch.enable_grad():
+            model.train()(x)
     finally:
         for handle in handles:
             handle.remove()
+        model.load_state_dict(state)
     return seen
 
 
@@ -52,35 +70,78 @@ def _differ(a, b):
                not torch.equal(u, v))) for u, v in zip(a, b))
 
 
-def random_sources(model, x):
-    """The modules that draw randomness in training mode, found by behaviour: the same
-    input twice, a different output. Only the innermost ones (a block is not a source
-    because its dropout is). The model itself counts when its own forward is random."""
-    model.train()
+def _zeroes_units(*passes):
+    """A layer with the same input and output shape drops units when it sets some of
+    them to zero: a random flip or added noise is random without dropping anything."""
+    for calls in passes:
+        for given, out in zip(calls["in"], calls["out"]):
+            if given is None or out is None or given.shape != out.shape:
+                return True  # a reshaping layer: cannot tell, so it may be a dropout
+            if float(((out == 0) & (given != 0)).double().mean()) >= ZEROED:
+                return True
+    return False
+
+
+def _is_dropout(module, model, passes):
+    if module is model or list(module.children()):
+        return True  # randomness inside a forward: a block's or the model's own
+    return isinstance(module, nn.modules.dropout._DropoutNd) or _zeroes_units(*passes)
+
+
+def _random_layers(model, x):
+    """The innermost modules that draw randomness in training mode, found by behaviour:
+    given the same input and the same state, a different output. Found in rounds: the
+    layers found so far are held to a reference pass's outputs, so a dropout after a
+    random flip shows too. Returns them with the reference pass and, for each, both
+    passes that told it apart (what it did in them says whether it drops units)."""
+    _materialise(model)
     modules = list(model.modules())
-    first, second = _record(model, modules, x, 1), _record(model, modules, x, 2)
-    # call by call: a dropout module reused after every block sees changed inputs on its
-    # later calls, but its first call already shows it draws randomness of its own
-    found = [m for m in modules if any(
-        not _differ([a], [b]) and _differ([c], [d]) for a, b, c, d in
-        zip(first[m]["in"], second[m]["in"], first[m]["out"], second[m]["out"]))]
-    return [m for m in found if not any(d in found for d in m.modules() if d is not m)]
+    reference = _record(model, modules, x, 1)
+    found, passes = [], {}
+    while True:
+        trial = _record(model, modules, x, 2, replace={m: reference[m]["out"] for m in found})
+        # call by call: a dropout module reused after every block sees changed inputs on
+        # its later calls, but its first call already shows it draws randomness of its own
+        differ = [m for m in modules if m not in found and any(
+            not _differ([a], [b]) and _differ([c], [d]) for a, b, c, d in
+            zip(reference[m]["in"], trial[m]["in"], reference[m]["out"], trial[m]["out"]))]
+        union = set(found) | set(differ)
+        new = [m for m in differ if not any(d in union for d in m.modules() if d is not m)]
+        if not new:
+            return found, reference, passes
+        found += new
+        passes.update({m: [reference[m], trial[m]] for m in new})
+
+
+def _materialise(model):
+    """Run lazy layers once, so their parameters exist before any state is copied."""
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
+        with torch.no_grad():
+            model.eval()(torch.zeros(2, 3, 16, 16))
+
+
+def random_sources(model, x):
+    """The dropouts of the model: the random layers that zero units (a random flip is
+    random without dropping anything), torch's dropout layers, and randomness inside a
+    block's or the model's own forward."""
+    found, _, passes = _random_layers(model, x)
+    return [m for m in found if _is_dropout(m, model, passes[m])]
 
 
 def dropout_feeding_bn(model, x):
-    """(source, batch norm) names where randomness drawn in training mode reaches the batch
-    norm's input, directly or through any layers: each source is left random alone, the
-    others replaced by what they gave in a reference pass."""
-    norms = [m for m in model.modules() if isinstance(m, BATCHNORM)]
-    sources = random_sources(model, x)
+    """(source, batch norm) names where a dropout's randomness reaches the batch norm's
+    input, directly or through any layers: each dropout is left random alone, every other
+    random layer held to what it gave in a reference pass."""
+    randoms, reference, passes = _random_layers(model, x)
+    norms = [m for m in model.modules() if is_batch_norm(m)]
+    sources = [m for m in randoms if _is_dropout(m, model, passes[m])]
     if not norms or not sources:
         return []
     name = _names(model)
-    reference = _record(model, sources + norms, x, 1)
     pairs = []
     for source in sources:
-        frozen = {s: reference[s]["out"] for s in sources if s is not source}
-        trial = _record(model, sources + norms, x, 2, replace=frozen)
+        frozen = {s: reference[s]["out"] for s in randoms if s is not source}
+        trial = _record(model, randoms + norms, x, 2, replace=frozen)
         for norm in norms:
             if _differ(reference[norm]["in"], trial[norm]["in"]):
                 pairs.append((describe_source(source, name, model), name[norm]))
@@ -93,16 +154,22 @@ def describe_source(module, name, model):
     kind = type(module).__name__
     if list(module.children()):
         return f"a dropout inside '{name[module]}' ({kind}'s forward)"
-    return f"dropout '{name[module]}' ({kind})"
+    if isinstance(module, nn.modules.dropout._DropoutNd) or "drop" in kind.lower():
+        return f"dropout '{name[module]}' ({kind})"
+    return f"'{name[module]}' ({kind}, which zeroes units at random in training mode)"
 
 
 def eval_is_deterministic(model, x):
+    """Two eval-mode passes agree, with autograd on as well as off."""
     model.eval()
-    with torch.no_grad():
-        torch.manual_seed(1)
-        first = model(x)
-        torch.manual_seed(2)
-        return torch.equal(first, model(x))
+    for grad in (False, True):
+        with torch.set_grad_enabled(grad):
+            torch.manual_seed(1)
+            first = model(x)
+            torch.manual_seed(2)
+            if not torch.equal(first, model(x)):
+                return False
+    return True
 
 
 def images(n, seed):
@@ -113,15 +180,20 @@ def images(n, seed):
 
 
 def stats_mismatch(model):
-    """Mean relative gap between each batch norm's running variance (gathered in
-    training mode) and the variance of what reaches it at inference."""
+    """The largest relative gap, over the model's batch norms, between a batch norm's
+    running variance (gathered in training mode, autograd on as in real training) and the
+    variance of what reaches it at inference: one badly fed batch norm is not diluted by
+    the clean ones. A batch norm without running statistics uses the batch's own at
+    inference, so it cannot be out of date."""
     torch.manual_seed(3)
-    norms = [m for m in model.modules() if isinstance(m, BATCHNORM)]
+    with torch.no_grad():
+        model.eval()(images(2, 99))  # materialise lazy layers before touching their buffers
+    norms = [m for m in model.modules() if isinstance(m, BATCHNORM) and m.running_var is not None]
     for norm in norms:
         norm.reset_running_stats()
         norm.momentum = None            # a plain average over every training batch
     model.train()
-    with torch.no_grad():
+    with torch.enable_grad():
         for batch in range(40):
             model(images(64, 100 + batch))
     seen = {}
@@ -134,13 +206,13 @@ def stats_mismatch(model):
     finally:
         for handle in handles:
             handle.remove()
-    gaps = []
+    gaps = [0.0]
     for norm in norms:
         x = seen[norm]
         dims = [d for d in range(x.dim()) if d != 1]
         actual = x.var(dim=dims, unbiased=False)
         gaps.append(float((norm.running_var / actual - 1).abs().mean()))
-    return sum(gaps) / len(gaps)
+    return max(gaps)
 
 
 def bad_placement(num_classes=10, p=0.5):

@@ -25,6 +25,7 @@ def build_model(num_classes: int = 10) -> nn.Module:
     batch norm's running statistics still fit the network at inference.
 
     Any dropout counts: nn.Dropout, nn.Dropout2d, F.dropout in a forward, or your own
-    layer. The graders recognise it by what it does (random in training mode, nothing at
-    inference) and follow where its output goes, through any layers in between."""
+    layer. The graders recognise it by what it does (zeroes units at random in training
+    mode, nothing at inference) and follow where its output goes, through any layers in
+    between, to every batch norm (a hand-written one keeping a running variance too)."""
     raise NotImplementedError("build_model")

@@ -1,5 +1,5 @@
 # expect-red-flags: dropout-before-bn
-# expect-failed-checks: placement
+# expect-failed-checks: placement, bn-mismatch
 # mistake: residual block applies dropout on the identity/skip path; the sum feeds the next block's batch norms
 """Dropout and batch norm: measure the shift, and place dropout where it does no harm."""
 
