@@ -2,8 +2,9 @@
 
 For each drill: the manifest and rubric validate and agree with the graders; every
 solution in solutions/ gets full marks with no red flag; every mutant produces exactly the
-red flags and failed checks it declares, and says what it declares (`# expect-says:`); the untouched stub scores 0 without crashing the
-grader; and every check and red flag is proven by at least one mutant.
+red flags and failed checks it declares, says what it declares (`# expect-says:`) and
+shows the candidate's code beside each red flag; the untouched stub scores 0 without
+crashing the grader; and every check and red flag is proven by at least one mutant.
 
 A bug hunt (a drill with variants) hands out a buggy script per variant instead of a
 stub: each must run, miss every bug planted in it, and score below full marks.

@@ -151,10 +151,15 @@ def _bug_verdict(bug, report: Report) -> dict:
     raised = {(flag.id, check) for flag in report.red_flags for check in flag.checks}
     failing = [c for c in report.checks if c.id in bug.checks and not c.passed]
     shown = [f"{flag} ({check})" for flag, check in bug.symptoms if (flag, check) in raised]
-    found = not shown and (not failing or bool(bug.symptoms))
+    # a check that did not finish, or stopped on an exception in the candidate's code,
+    # never got as far as looking for the bug: it cannot show it fixed
+    unclear = [c for c in failing if c.outcome != "failed" or c.line]
+    found = not shown and not unclear and (not failing or bool(bug.symptoms))
     note = ""
     if shown:
         note = "still shows " + ", ".join(shown)
+    elif unclear:
+        note = "cannot tell: " + "; ".join(f"{c.id}: {c.message}" for c in unclear)
     elif found and failing:
         note = "the planted bug is gone, but " + "; ".join(
             f"{c.id} still fails: {c.message}" for c in failing)

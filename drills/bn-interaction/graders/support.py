@@ -179,7 +179,7 @@ def images(n, seed):
     return torch.randn(n, 3, 16, 16, generator=generator) + offsets
 
 
-def stats_mismatch(model):
+def stats_mismatch(model, grad=True):
     """The largest relative gap, over the model's batch norms, between a batch norm's
     running variance (gathered in training mode, autograd on as in real training) and the
     variance of what reaches it at inference: one badly fed batch norm is not diluted by
@@ -193,7 +193,7 @@ def stats_mismatch(model):
         norm.reset_running_stats()
         norm.momentum = None            # a plain average over every training batch
     model.train()
-    with torch.enable_grad():
+    with torch.set_grad_enabled(grad):  # the candidate's as in real training; ours needs no graph
         for batch in range(40):
             model(images(64, 100 + batch))
     seen = {}

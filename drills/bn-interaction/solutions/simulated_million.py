@@ -1,6 +1,6 @@
 """The simplest honest simulation, at the brief's minimum: one million float32 samples
 from torch's global generator, the same draws for both variances. Its statistical
-tolerance is proven on 100 seeds (tests/test_flake.py)."""
+tolerance is proven on 50 seeds (tests/test_flake.py)."""
 
 import torch
 from torch import nn
