@@ -24,14 +24,22 @@ def _assert_all_passed(run, expected_cases):
     assert len(run.results) == expected_cases
 
 
+def _in_parallel(jobs):
+    """Each grading child runs on one thread: two at once use both cores."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("solution", ["reference.py", "bernoulli.py"])
-def test_statistical_checks_hold_for_200_seeds(dropout, solution):
+def test_statistical_checks_hold_for_200_seeds(dropout):
     limits = replace(Limits.for_drill(dropout), total_seconds=1200)
-    run = run_graders(dropout, dropout.root / "solutions" / solution, limits, seeds=SEEDS,
-                      only_checks=STATISTICAL)
-    # drop-fraction and expectation at 4 values of p, independence at 2
-    _assert_all_passed(run, (4 + 4 + 2) * len(SEEDS))
+    runs = _in_parallel([
+        lambda solution=solution: run_graders(dropout, dropout.root / "solutions" / solution,
+                                              limits, seeds=SEEDS, only_checks=STATISTICAL)
+        for solution in ("reference.py", "bernoulli.py")])
+    for run in runs:
+        # drop-fraction and expectation at 4 values of p, independence at 2
+        _assert_all_passed(run, (4 + 4 + 2) * len(SEEDS))
 
 
 @pytest.mark.slow
@@ -54,12 +62,15 @@ def test_inverted_scaling_statistics_hold_for_100_seeds():
 
     drill = catalog.load_drill("inverted-scaling")
     limits = replace(Limits.for_drill(drill), total_seconds=1200)
-    seeds = SEEDS[:100]
-    run = run_graders(drill, drill.root / "solutions" / "reference.py", limits, seeds=seeds,
-                      only_checks=["paper-train", "inverted-train", "expectation", "fresh-mask"])
-    # 3 values of p for each form's training check, 2 forms x 3 p for the expectation,
-    # one lone-element draw rate per form
-    _assert_all_passed(run, (3 + 3 + 6 + 2) * len(seeds))
+    runs = _in_parallel([
+        lambda seeds=seeds: run_graders(
+            drill, drill.root / "solutions" / "reference.py", limits, seeds=seeds,
+            only_checks=["paper-train", "inverted-train", "expectation", "fresh-mask"])
+        for seeds in (SEEDS[:50], SEEDS[50:100])])
+    for run in runs:
+        # 3 values of p for each form's training check, 2 forms x 3 p for the expectation,
+        # one lone-element draw rate per form
+        _assert_all_passed(run, (3 + 3 + 6 + 2) * 50)
 
 
 @pytest.mark.slow
