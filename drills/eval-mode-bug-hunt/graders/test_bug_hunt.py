@@ -6,7 +6,7 @@ import torch
 
 from grader.harness.api import check, red_flag
 from support import (bn_change, bn_state, changed_modes, changed_settings, data,
-                     deterministic_logits, line_of, modes, of_type, put_in, reference_mc,
+                     deterministic_logits, line_of, of_type, put_in, reference_mc,
                      reference_model, settings, spy)
 
 STARTS = ["train", "eval"]  # every inference path is tried from both of the caller's modes
