@@ -27,5 +27,10 @@ def rubric_path() -> Path:
     return Path(override) if override else data_root() / "rubric.yaml"
 
 
+def answer_model_dir() -> Path:
+    """The answer scorer's sentence bank and trained heads."""
+    return data_root() / "answer_model"
+
+
 def templates_dir() -> Path:
     return data_root() / "templates"

@@ -7,12 +7,16 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from grader.answers.phrasing import Phrasing
-from grader.answers.polarity import hedged, negated, prose_problem
+from grader.answers.polarity import hedged, prose_problem
+from grader.answers.rules import best_match as _best
 from grader.answers.text import Section, Sentence, sections, sentences, tokens
 from grader.catalog import QuestionSpec as Question  # a drill.yaml question: id, title, expects
 
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 KEYWORD_LIST_MIN = 2    # list-like sentences that name a concept before it counts as a tell
+CREDIT = 0.5            # a head's probability that earns the credit (or raises the tell)
+NEAR = 0.25             # below CREDIT but above this: reported as a near miss
+MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
 
 
 @dataclass
@@ -42,23 +46,34 @@ class Answer:
         return asdict(self)
 
 
-def score_answers(markdown: str, questions: list[Question], rubric) -> list[Answer]:
+def score_answers(markdown: str, questions: list[Question], rubric, heads=None) -> list[Answer]:
+    """`heads`: the trained heads (heads.Heads); None judges by the phrase rules alone."""
     bodies = _bodies(markdown, questions)
-    answers = []
+    answers, todo = [], []
     for question in questions:
         body = bodies.get(question.id)
         answer = Answer(question.id, question.title, "unanswered", expects=list(question.expects))
         if body is not None:
             answer.start, answer.end = body.start, body.start + len(body.body)
             text = COMMENT.sub(lambda m: " " * len(m.group()), body.body)
-            found = sentences(text, body.start)
+            found = sentences(text, body.start)[:MAX_SENTENCES]
             if found:
                 answer.status = "answered"
-                for sentence in found:
-                    _judge(sentence, rubric, answer)
+                todo += [(answer, sentence) for sentence in found]
         answers.append(answer)
+    judged = _heads_say(heads, rubric, todo) if heads is not None else [None] * len(todo)
+    for (answer, sentence), said in zip(todo, judged):
+        _judge(sentence, rubric, answer, said)
     _structural_tells(answers, rubric)
     return answers
+
+
+def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
+    """Each sentence's probability per head, all sentences of the file in one batch."""
+    from grader.answers.heads import Batch, head_items
+    batch = Batch([s.text for _, s in todo], [frozenset(a.expects) for a, _ in todo])
+    probabilities = heads.probabilities(batch, head_items(rubric))
+    return [{k: float(p[i]) for k, p in probabilities.items()} for i in range(len(todo))]
 
 
 def credited(answers) -> set[str]:
@@ -93,18 +108,29 @@ def _bodies(markdown: str, questions: list[Question]) -> dict[str, Section]:
     return by_id
 
 
-def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
+def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | None) -> None:
+    """said: the heads' probabilities for this sentence; an item without a head (a concept
+    added to the rubric after training) is judged by its phrase rules."""
     toks = tokens(sentence.text)
     problem = prose_problem(toks)
     unsure = hedged(toks)
+    said = said or {}
 
     def note(kind: str, item, reason: str = "") -> None:
         answer.findings.append(Finding(kind, item.id, item.title, sentence.text,
                                        sentence.start, sentence.end, reason))
 
     for concept in rubric.concepts.values():
+        if concept.id in answer.concepts:
+            continue
         verdict = _best(concept.phrasings, toks)
-        if verdict is None or concept.id in answer.concepts:
+        if concept.id in said:
+            p = said[concept.id]
+            if p < NEAR and verdict is None:
+                continue
+            verdict = "asserted" if p >= CREDIT else "negated" if verdict == "negated" or \
+                (verdict is None and p >= NEAR and "not" in toks) else "vague"
+        elif verdict is None:
             continue
         if verdict == "negated":
             note("uncredited", concept, "negated: the sentence says it is not so")
@@ -112,6 +138,8 @@ def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
             note("uncredited", concept, problem)
         elif unsure:
             note("uncredited", concept, "hedged: say it as a statement to earn it")
+        elif verdict == "vague":
+            note("uncredited", concept, "close, but the sentence does not say it outright")
         else:
             answer.concepts.append(concept.id)
             note("concept", concept)
@@ -120,30 +148,13 @@ def _judge(sentence: Sentence, rubric, answer: Answer) -> None:
     for tell in rubric.tells.values():
         if tell.id in answer.tells or not tell.phrasings:
             continue
-        if _best(tell.phrasings, toks) == "asserted" and _best(tell.unless, toks) is None:
+        if tell.id in said:
+            committed = said[tell.id] >= CREDIT
+        else:
+            committed = _best(tell.phrasings, toks) == "asserted" and _best(tell.unless, toks) is None
+        if committed:
             answer.tells.append(tell.id)
             note("tell", tell, _advice(tell))
-
-
-def _best(phrasings: tuple[Phrasing, ...], toks: list[str]) -> str | None:
-    """asserted if some phrasing matches with no term negated; negated if one matches only
-    with a negated term; None if none matches at all."""
-    verdict = None
-    for phrasing in phrasings:
-        result = _match(phrasing, toks)
-        if result == "asserted":
-            return result
-        verdict = verdict or result
-    return verdict
-
-
-def _match(phrasing: Phrasing, toks: list[str]) -> str | None:
-    found = [term.spans(toks) for term in phrasing.terms]
-    if not all(found):
-        return None
-    own = frozenset(i for spans in found for low, high in spans for i in range(low, high + 1))
-    negated_terms = [all(negated(toks, span, own) for span in spans) for spans in found]
-    return "negated" if any(negated_terms) else "asserted"
 
 
 def _structural_tells(answers: list[Answer], rubric) -> None:
