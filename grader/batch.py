@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.answers.client import AnswerScorer
 from grader.catalog import Drill
 from grader.grading import grade
 from grader.launch import Worker, WorkerError
@@ -68,6 +69,7 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
     def work() -> None:
         # An explanation drill runs no code: no worker (and no torch import) needed.
         worker = None if drill.answers_only else Worker()
+        scorer = AnswerScorer() if drill.questions else None  # the model loads once here
         try:
             while True:
                 try:
@@ -75,7 +77,8 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                 except queue.Empty:
                     return
                 options = dict(label=submission.label, answers=submission.keep[0] if
-                               submission.keep else None, variant=submission.variant or variant)
+                               submission.keep else None, variant=submission.variant or variant,
+                               scorer=scorer)
                 try:
                     report = grade(drill, submission.path, worker=worker, **options)
                 except WorkerError:
@@ -96,6 +99,8 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
         finally:
             if worker is not None:
                 worker.close()
+            if scorer is not None:
+                scorer.close()
 
     count = max(1, min(jobs or os.cpu_count() or 1, len(submissions) or 1))
     threads = [threading.Thread(target=work, daemon=True) for _ in range(count)]

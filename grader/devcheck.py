@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog
-from grader.answers.scoring import score_answers
+from grader.answers.client import AnswerScorer
 from grader.answers.text import sections
 from grader.catalog import Drill
 from grader.errors import ManifestError
@@ -138,11 +138,13 @@ def _handout_answers(drill: Drill, rubric: Rubric) -> list[Finding]:
     text = (drill.handout_dir / drill.answers_file).read_text(encoding="utf-8")
     questions = list(drill.questions)
     out = []
-    for answer in score_answers(text, questions, rubric):
-        if answer.status != "unanswered" or answer.concepts or answer.tells:
+    with AnswerScorer() as scorer:
+        scored = scorer.score(drill.id, text)
+    for answer in scored:
+        if answer["status"] != "unanswered" or answer["concepts"] or answer["tells"]:
             out.append(Finding(drill.id, f"handout/{drill.answers_file}", False,
-                               f"question '{answer.id}' is not blank in the handout "
-                               f"({answer.status}; credited {answer.concepts or 'nothing'})"))
+                               f"question '{answer['id']}' is not blank in the handout "
+                               f"({answer['status']}; credited {answer['concepts'] or 'nothing'})"))
     if len(sections(text)) < len(questions):
         out.append(Finding(drill.id, f"handout/{drill.answers_file}", False,
                            f"{len(questions)} questions but {len(sections(text))} headings"))

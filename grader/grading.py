@@ -7,7 +7,8 @@ import platform
 from pathlib import Path
 
 from grader import __version__
-from grader.answers.scoring import credited, score_answers, tells_found
+from grader.answers.client import AnswerScorer, ScorerError
+from grader.answers.scoring import credited, tells_found
 from grader.assessment import claims_of, evaluate
 from grader.catalog import Drill
 from grader.leveling import estimate_level
@@ -26,15 +27,25 @@ def grade_with_run(drill: Drill, candidate: Path, session: Session | None = None
                    rubric: Rubric | None = None, limits: Limits | None = None,
                    seeds: list[int] | None = None, now: float | None = None,
                    label: str | None = None, worker=None, plots: bool = True,
-                   answers: Path | None = None, variant: str | None = None
-                   ) -> tuple[Report, SandboxRun | None]:
+                   answers: Path | None = None, variant: str | None = None,
+                   scorer: AnswerScorer | None = None) -> tuple[Report, SandboxRun | None]:
     """The report, and the raw sandbox run behind it (None when nothing ran). `answers` is
     the written answers file (default: the workspace's); its scores join the level.
-    `variant`: a bug hunt's variant (default: the workspace's), to list its planted bugs."""
+    `variant`: a bug hunt's variant (default: the workspace's), to list its planted bugs.
+    `scorer`: a running answer scorer to reuse (batch grading); else one is started here,
+    before the code runs, so its model loads meanwhile."""
     rubric = rubric or default_rubric()
-    report, run = _grade_code(drill, Path(candidate), session, rubric, limits, seeds, now,
-                              label, worker, plots)
-    _add_answers(report, drill, rubric, _answers_path(drill, Path(candidate), session, answers))
+    answers_path = _answers_path(drill, Path(candidate), session, answers)
+    own = scorer is None and answers_path is not None and bool(drill.questions)
+    if own:
+        scorer = AnswerScorer()
+    try:
+        report, run = _grade_code(drill, Path(candidate), session, rubric, limits, seeds, now,
+                                  label, worker, plots)
+        _add_answers(report, drill, answers_path, scorer)
+    finally:
+        if own:
+            scorer.close()
     _add_bugs(report, drill, variant or (session.variant if session else None))
     estimate = estimate_level(report, rubric, has_checks=bool(drill.checks),
                               levels=drill.levels, has_answers=bool(drill.answers_file))
@@ -104,16 +115,17 @@ def _answers_path(drill: Drill, candidate: Path, session: Session | None,
     return None
 
 
-def _add_answers(report: Report, drill: Drill, rubric: Rubric, path: Path | None) -> None:
+def _add_answers(report: Report, drill: Drill, path: Path | None, scorer) -> None:
     if path is None or not drill.questions:
         return
+    text = _read_answers(path)
     try:
-        text = path.read_bytes().decode("utf-8", "replace")
-    except OSError:
-        text = ""  # a deleted answers file is the same as one left empty
-    scored = score_answers(text, list(drill.questions), rubric)
+        scored = scorer.score(drill.id, text)
+    except ScorerError as exc:
+        report.message += f"; written answers not scored: {exc}"
+        return
     report.answers_file = {"name": path.name, "text": text}
-    report.answers = [a.to_dict() for a in scored]
+    report.answers = scored
     if drill.answers_only and report.status == "graded":
         expected = {c for q in drill.questions for c in q.expects}
         report.score = len(expected & credited(scored))
@@ -121,8 +133,17 @@ def _add_answers(report: Report, drill: Drill, rubric: Rubric, path: Path | None
         report.message = _answers_message(scored, expected)
 
 
+def _read_answers(path: Path) -> str:
+    from grader.answers.service import MAX_MARKDOWN
+    try:
+        with open(path, "rb") as handle:  # bounded: a huge file is cut, not loaded whole
+            return handle.read(4 * MAX_MARKDOWN).decode("utf-8", "replace")[:MAX_MARKDOWN]
+    except OSError:
+        return ""  # a deleted (or unreadable) answers file is the same as one left empty
+
+
 def _answers_message(scored, expected: set[str]) -> str:
-    if not any(a.status == "answered" for a in scored):
+    if not any(a["status"] == "answered" for a in scored):
         return "no question answered yet"
     tells = tells_found(scored)
     return (f"credited {len(expected & credited(scored))} of the {len(expected)} ideas asked for"

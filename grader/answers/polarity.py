@@ -74,6 +74,17 @@ def hedged(toks: list[str]) -> bool:
     return any(tuple(toks[i:i + len(run)]) == run for run in HEDGE_RUNS for i in range(len(toks)))
 
 
+# Words that tie nouns into a statement; a keyword dump has almost none of them.
+FUNCTION_WORDS = {
+    "the", "a", "an", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into",
+    "than", "as", "so", "and", "or", "but", "because", "since", "that", "which", "when",
+    "while", "if", "its", "their", "it", "they", "each", "every", "any", "some", "only",
+    "no", "not", "between", "before", "after", "during", "through", "over", "under", "per",
+    "instead", "rather", "then", "there", "this", "these", "those", "such", "more", "less",
+}
+ARROWS = {"->", "=>", "→", "so", "because", "since", "therefore", "hence", "thus"}
+
+
 def prose_problem(toks: list[str]) -> str:
     """Why this sentence cannot earn credit, or "" when it reads as a statement."""
     words = [t for t in toks if t[0].isalnum()]
@@ -81,9 +92,13 @@ def prose_problem(toks: list[str]) -> str:
         return "a fragment, not a sentence"
     if _has_verb(toks):
         return ""
-    # Without a verb, a longer phrase still answers a direct question ("On a model that
-    # already underfits"); a short one or a comma list is a keyword dump.
-    if sum(1 for t in toks if t in ",;") + 1 >= 3:
+    # Without a verb, a phrase that ties its nouns together still answers a direct
+    # question ("On a model that already underfits"; "random zeroing of units while
+    # training, so less overfitting"); a run of nouns or a comma list is a keyword dump.
+    glue = sum(1 for t in words if t in FUNCTION_WORDS) / len(words)
+    if sum(1 for t in toks if t in ",;") + 1 >= 3 and glue < 0.3:
+        return "a list of keywords, not a sentence"
+    if len(words) >= 5 and glue < 0.12:
         return "a list of keywords, not a sentence"
     if len(words) < 5:
         return "a fragment, not a sentence"
@@ -91,9 +106,20 @@ def prose_problem(toks: list[str]) -> str:
 
 
 def _has_verb(toks: list[str]) -> bool:
+    # A note's "label: claim" ("Ensemble view: 2^n thinned nets sharing weights") states
+    # its claim after the colon, unless what follows is itself a list.
+    if ":" in toks:
+        after = toks[toks.index(":") + 1:]
+        if len([t for t in after if t[0].isalnum()]) >= 4 and not {",", ";"} & set(after):
+            return True
     for before, word in zip([""] + toks, toks):
-        if word in VERBS:
+        if word in VERBS or word in ARROWS:
             return True
         if word.endswith("s") and before in SUBJECTS:
             return True
+        # "randomly omits", "effectively trains": a word after an adverb is its verb.
+        if before.endswith("ly") and len(before) > 4 and word.endswith(("s", "ed")):
+            return True
+        if before in {"to", "not"} and word.isalpha() and word not in FUNCTION_WORDS:
+            return True   # an infinitive or a negated verb
     return False

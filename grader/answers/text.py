@@ -58,15 +58,48 @@ def sentences(body: str, offset: int = 0) -> list[Sentence]:
             continue
         bullet = bool(BULLET.match(block.lstrip("\n")))
         last = 0
-        for stop in SENTENCE_END.finditer(block):
-            before = block[max(0, stop.start() - 6):stop.start()].lower()
-            if stop.group().startswith(".") and before.rsplit(None, 1)[-1:] and \
-                    before.rsplit(None, 1)[-1].lstrip("(").endswith(ABBREVIATIONS):
-                continue
-            _add(out, block, last, stop.end(), start + offset, bullet)
-            last = stop.end()
+        for stop in sorted(_stops(block) + _note_breaks(block)):
+            _add(out, block, last, stop, start + offset, bullet)
+            last = stop
         _add(out, block, last, len(block), start + offset, bullet)
     return out
+
+
+def _stops(block: str) -> list[int]:
+    found = []
+    for stop in SENTENCE_END.finditer(block):
+        before = block[max(0, stop.start() - 6):stop.start()].lower()
+        if stop.group().startswith(".") and before.rsplit(None, 1)[-1:] and \
+                before.rsplit(None, 1)[-1].lstrip("(").endswith(ABBREVIATIONS):
+            continue
+        found.append(stop.end())
+    return found
+
+
+CONTINUES = re.compile(r"(?:[,;:(\-–—/&+]|\b(?:and|or|but|the|a|an|of|to|in|on|for|with|by|"
+                       r"that|which|because|so|is|are|as|than|at|from|into|its|their))\s*$",
+                       re.IGNORECASE)
+NOTE_START = re.compile(r"\s*(?:[A-Z]|->|=>|→|~|\d+[.)]?\s)")
+
+
+def _note_breaks(block: str) -> list[int]:
+    """Notes written line by line without full stops: a line that does not end in
+    punctuation or a joining word is its own sentence when the next line starts a new one
+    (a capital, an arrow), or when the whole block has no full stop at all. A wrapped
+    paragraph (next line continues in lower case) stays one sentence."""
+    lines = block.split("\n")
+    if len(lines) < 2:
+        return []
+    unpunctuated = not re.search(r"[.!?](?:\s|$)", block)
+    breaks, position = [], 0
+    for line, following in zip(lines, lines[1:]):
+        position += len(line) + 1
+        text = line.rstrip()
+        if not text.strip() or re.search(r"[.!?]$", text) or CONTINUES.search(text):
+            continue
+        if unpunctuated or NOTE_START.match(following):
+            breaks.append(position - 1)
+    return breaks
 
 
 def _add(out: list[Sentence], block: str, low: int, high: int, base: int, bullet: bool) -> None:
@@ -81,6 +114,7 @@ def _add(out: list[Sentence], block: str, low: int, high: int, base: int, bullet
 # -- tokens ---------------------------------------------------------------------------
 
 _FORMULAS = [
+    (re.compile(r"->|=>|→|⇒"), " so "),     # notes: "dropout -> less co-adaptation"
     (re.compile(r"1\s*/\s*\(\s*1\s*[-−–]\s*p\s*\)"), " inv_keep "),
     (re.compile(r"\(\s*1\s*[-−–]\s*p\s*\)|\b1\s*[-−–]\s*p\b"), " keep_prob "),
     (re.compile(r"\b([a-z_]+)\.([a-z_]+)\(\s*\)"), r" \1.\2 "),
