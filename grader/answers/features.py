@@ -4,14 +4,12 @@ someone else's claim, a contrast, the original paper), what the rubric's phrase 
 found for the idea in question, and whether the question being answered asks for it.
 
 Training (grader/answers/train.py) and scoring build their inputs with the same
-functions here, so the two cannot drift apart.
+functions here (through heads.Batch), so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from grader.answers.phrasing import Phrasing
@@ -36,11 +34,7 @@ WORDS = {
               "originally", "non"},
 }
 FLAGS = ("negation", "hedged", "question", "prose", *WORDS, "length")
-RULES = ("asserted", "negated", "unless", "expects", "similarity")
-
-
-def flag_names() -> tuple[str, ...]:
-    return FLAGS
+OWN = ("expects", "similarity")   # per head: the question asks for it; closeness to its text
 
 
 def stance(toks: list[str]) -> np.ndarray:
@@ -55,34 +49,32 @@ def stance(toks: list[str]) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def rule_match(phrasings: tuple[Phrasing, ...], toks: list[str]) -> str | None:
-    """asserted / negated / None, as the rubric's phrase rules read the sentence."""
-    return best_match(phrasings, toks) if phrasings else None
+def rule_columns(items: list, toks: list[str]) -> list[float]:
+    """What the rubric's phrase rules say of the sentence, for every item (not only the
+    head's own: "not the embeddings" matching the placement rule informs the wrong-place
+    tell): asserted, negated, and whether an `unless` phrase (describing, not committing)
+    is present. An item missing from the rubric gives zeros."""
+    out = []
+    for item in items:
+        verdict = best_match(item.phrasings, toks) if item is not None and item.phrasings else None
+        unless = item is not None and bool(getattr(item, "unless", ())) and \
+            best_match(item.unless, toks) is not None
+        out += [verdict == "asserted", verdict == "negated", unless]
+    return out
 
 
-@dataclass(frozen=True)
-class HeadInput:
-    """One head's rule inputs for one sentence."""
-    asserted: bool
-    negated: bool
-    unless: bool
-    expects: bool
+STOP = {"the", "a", "an", "of", "to", "in", "is", "are", "it", "that", "this", "and", "on",
+        "for", "be", "as", "by", "with", "at", "its"}
 
 
-def rule_inputs(item, toks: list[str], expects: bool) -> HeadInput:
-    verdict = rule_match(item.phrasings, toks)
-    unless = bool(getattr(item, "unless", ())) and rule_match(item.unless, toks) is not None
-    return HeadInput(verdict == "asserted", verdict == "negated", unless, expects)
+def terms(toks: list[str]) -> set[str]:
+    """Words (a crude stem: plural and -ing/-ed endings cut) and adjacent word pairs."""
+    words = [_stem(t) for t in toks if t[0].isalnum() and t not in STOP]
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
 
 
-def vector(embedding: np.ndarray, flags: np.ndarray, rules: HeadInput,
-           prototype: np.ndarray) -> np.ndarray:
-    """The full input of one head for one sentence."""
-    similarity = float(embedding @ prototype)
-    tail = [rules.asserted, rules.negated, rules.unless, rules.expects, similarity]
-    return np.concatenate([embedding, flags, np.asarray(tail, dtype=np.float64)])
-
-
-def width() -> int:
-    from grader.answers.embedding import DIM
-    return DIM + len(FLAGS) + len(RULES)
+def _stem(word: str) -> str:
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[:-len(ending)]
+    return word

@@ -35,11 +35,20 @@ def prototype_text(item) -> str:
 
 @dataclass
 class Heads:
+    """One small network for all heads: the shared inputs and each head's own two
+    (expects, similarity) feed a hidden layer every head reads, then one output per head.
+    Sharing the hidden layer lets a head with few examples use what the others learned
+    (a negation, a warning, a list) about how things are said."""
     ids: list[str]
-    weights: np.ndarray       # (heads, features.width())
-    bias: np.ndarray          # (heads,)
+    w1: np.ndarray            # (inputs, hidden)
+    b1: np.ndarray
+    w2: np.ndarray            # (hidden, heads)
+    b2: np.ndarray
     prototypes: np.ndarray    # (heads, embedding.DIM)
+    vocabulary: list[str]     # the words and word pairs the lexical inputs count
     meta: dict
+
+    ARRAYS = ("w1", "b1", "w2", "b2", "prototypes")
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Heads":
@@ -48,41 +57,57 @@ class Heads:
             if meta.get("format") != FORMAT or list(meta.get("flags", [])) != list(features.FLAGS):
                 raise ValueError("heads.npz was trained for other inputs: retrain it "
                                  "(python -m grader.answers.train)")
-            return cls([str(i) for i in data["ids"]], data["weights"], data["bias"],
-                       data["prototypes"], meta)
+            arrays = {name: np.asarray(data[name], dtype=np.float64) for name in cls.ARRAYS}
+            return cls([str(i) for i in data["ids"]], vocabulary=[str(v) for v in data["vocabulary"]],
+                       meta=meta, **arrays)
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, ids=np.asarray(self.ids), weights=self.weights,
-                            bias=self.bias, prototypes=self.prototypes,
-                            meta=np.asarray(json.dumps(self.meta, sort_keys=True)))
+        np.savez_compressed(path, ids=np.asarray(self.ids), vocabulary=np.asarray(self.vocabulary),
+                            meta=np.asarray(json.dumps(self.meta, sort_keys=True)),
+                            **{name: getattr(self, name) for name in self.ARRAYS})
+
+    def inputs(self, batch: "Batch", items: dict) -> np.ndarray:
+        return batch.inputs(self.vocabulary, [items.get(i) for i in self.ids], self.ids,
+                            self.prototypes)
 
     def probabilities(self, batch: "Batch", items: dict) -> dict[str, np.ndarray]:
-        out = {}
-        for row, head_id in enumerate(self.ids):
-            if head_id in items:
-                x = batch.design(items[head_id], self.prototypes[row])
-                out[head_id] = _sigmoid(x @ self.weights[row] + self.bias[row])
-        return out
+        p = forward(self.inputs(batch, items), self.w1, self.b1, self.w2, self.b2)[1]
+        return {head_id: p[:, k] for k, head_id in enumerate(self.ids) if head_id in items}
+
+
+def forward(x, w1, b1, w2, b2) -> tuple[np.ndarray, np.ndarray]:
+    hidden = np.maximum(0.0, x @ w1 + b1)
+    return hidden, _sigmoid(hidden @ w2 + b2)
 
 
 class Batch:
-    """Sentences prepared once (tokens, vectors, stance) for every head to read."""
+    """Sentences prepared once (tokens, vectors, stance, rules, terms) for every head."""
 
     def __init__(self, texts: list[str], expects: list[frozenset[str]]):
         self.toks = [tokens(t) or [""] for t in texts]
         self.embeddings = embed(texts)
-        self.flags = np.stack([features.stance(t) for t in self.toks]) if texts else \
-            np.zeros((0, len(features.FLAGS)))
         self.expects = expects
 
     def __len__(self) -> int:
         return len(self.toks)
 
-    def design(self, item, prototype: np.ndarray) -> np.ndarray:
-        rows = [features.vector(self.embeddings[i], self.flags[i],
-                                features.rule_inputs(item, self.toks[i], item.id in self.expects[i]),
-                                prototype) for i in range(len(self))]
-        return np.stack(rows) if rows else np.zeros((0, features.width()))
+    def inputs(self, vocabulary: list[str], rule_items: list, ids: list[str],
+               prototypes: np.ndarray) -> np.ndarray:
+        """Sentence vector, stance flags, every item's phrase rules, the vocabulary's terms,
+        then per head: does the question ask for it, and the vector's closeness to it."""
+        index = {v: i for i, v in enumerate(vocabulary)}
+        lexical = np.zeros((len(self), len(vocabulary)))
+        for row, toks in enumerate(self.toks):
+            for term in features.terms(toks):
+                if term in index:
+                    lexical[row, index[term]] = 1.0
+        flags = np.asarray([features.stance(t) for t in self.toks]).reshape(len(self), -1)
+        rules = np.asarray([features.rule_columns(rule_items, t) for t in self.toks],
+                           dtype=np.float64).reshape(len(self), -1)
+        expects = np.asarray([[i in e for i in ids] for e in self.expects],
+                             dtype=np.float64).reshape(len(self), len(ids))
+        return np.concatenate([self.embeddings, flags, rules, lexical, expects,
+                               self.embeddings @ prototypes.T], axis=1)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

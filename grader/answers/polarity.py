@@ -42,6 +42,12 @@ VERBS = {
     "stops", "adds", "needs", "turns", "calls", "acts", "shows", "shares", "samples",
     "turned", "dropped", "zeroed", "scaled", "trained", "applied", "called",
 }
+# Contractions' second halves ("you're", "it's", "we'd") and words after which the next
+# word is the verb ("you need", "dropout just slows").
+VERBS |= {"re", "ve", "ll", "m", "d"}
+PRONOUNS = {"i", "you", "we", "they", "he", "she"}
+ADVERBS = {"just", "only", "also", "still", "often", "usually", "always", "never", "simply",
+           "actually", "basically", "then", "mostly", "really", "already", "even"}
 # Subjects after which a word ending in -s is read as a verb ("dropout averages ...").
 SUBJECTS = {"it", "this", "that", "which", "dropout", "who", "each", "one", "network",
             "model", "layer", "unit", "neuron", "mask", "pytorch", "inference", "training"}
@@ -88,7 +94,7 @@ ARROWS = {"->", "=>", "→", "so", "because", "since", "therefore", "hence", "th
 def prose_problem(toks: list[str]) -> str:
     """Why this sentence cannot earn credit, or "" when it reads as a statement."""
     words = [t for t in toks if t[0].isalnum()]
-    if len(words) < 3:
+    if len(words) < 2:
         return "a fragment, not a sentence"
     if _has_verb(toks):
         return ""
@@ -112,10 +118,17 @@ def _has_verb(toks: list[str]) -> bool:
         after = toks[toks.index(":") + 1:]
         if len([t for t in after if t[0].isalnum()]) >= 4 and not {",", ";"} & set(after):
             return True
+    # "Forgetting model.eval()": a gerund that opens a phrase acts as its verb.
+    if len(toks) >= 2 and toks[0].endswith("ing") and len(toks[0]) > 5:
+        return True
     for before, word in zip([""] + toks, toks):
         if word in VERBS or word in ARROWS:
             return True
         if word.endswith("s") and before in SUBJECTS:
+            return True
+        if before in PRONOUNS and word.isalpha() and word not in FUNCTION_WORDS:
+            return True
+        if before in ADVERBS and word.endswith(("s", "ed")):
             return True
         # "randomly omits", "effectively trains": a word after an adverb is its verb.
         if before.endswith("ly") and len(before) > 4 and word.endswith(("s", "ed")):

@@ -71,6 +71,8 @@ def score_answers(markdown: str, questions: list[Question], rubric, heads=None) 
 def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
     """Each sentence's probability per head, all sentences of the file in one batch."""
     from grader.answers.heads import Batch, head_items
+    if not todo:
+        return []
     batch = Batch([s.text for _, s in todo], [frozenset(a.expects) for a, _ in todo])
     probabilities = heads.probabilities(batch, head_items(rubric))
     return [{k: float(p[i]) for k, p in probabilities.items()} for i in range(len(todo))]

@@ -76,7 +76,7 @@ def _stops(block: str) -> list[int]:
     return found
 
 
-CONTINUES = re.compile(r"(?:[,;:(\-–—/&+]|\b(?:and|or|but|the|a|an|of|to|in|on|for|with|by|"
+CONTINUES = re.compile(r"(?:[,;:(\-–—/&+]|\b(?:and|or|but|the|an|of|to|in|on|for|with|by|"
                        r"that|which|because|so|is|are|as|than|at|from|into|its|their))\s*$",
                        re.IGNORECASE)
 NOTE_START = re.compile(r"\s*(?:[A-Z]|->|=>|→|~|\d+[.)]?\s)")

@@ -1,7 +1,7 @@
 """Retrain the answer heads from the sentence bank: `python -m grader.answers.train`.
 
-Deterministic (zero start, full-batch steps, float64: no random state at all), so the
-same bank gives the same heads.npz. Prints each head's precision and recall on the dev
+Deterministic (a seeded start, full-batch steps, float64), so the same bank gives the
+same heads.npz. Prints each head's precision and recall on the dev
 split, which the heads never see; `--check` trains in memory and writes nothing.
 """
 
@@ -15,33 +15,43 @@ import numpy as np
 
 from grader.answers import bank, features
 from grader.answers.embedding import embed
-from grader.answers.heads import FORMAT, Batch, Heads, head_items, heads_path, prototype_text
+from grader.answers.heads import (FORMAT, Batch, Heads, forward, head_items, heads_path,
+                                  prototype_text)
 from grader.rubric import default_rubric
 
-STEPS = 600
-RATE = 0.05
-L2 = 3e-3
+HIDDEN = 64
+STEPS = 800
+RATE = 0.01
+L2 = 1e-3
 THRESHOLD = 0.5
+MIN_COUNT = 2
+SEED = 0
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression by Adam on the full batch. Positives are
-    up-weighted towards balance (square root of the ratio) since most heads see few."""
-    positives = max(1.0, y.sum())
-    weight = np.where(y > 0, np.sqrt((len(y) - positives) / positives), 1.0)
-    weight /= weight.mean()
-    w, b = np.zeros(x.shape[1]), 0.0
-    m, v = np.zeros(x.shape[1] + 1), np.zeros(x.shape[1] + 1)
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """One hidden layer, all heads at once, Adam on the full batch, L2 on the weights.
+    Each head's positives are weighted up to balance its negatives: most heads see few."""
+    rng = np.random.default_rng(SEED)
+    params = [rng.normal(0, 1 / np.sqrt(x.shape[1]), (x.shape[1], HIDDEN)), np.zeros(HIDDEN),
+              rng.normal(0, 1 / np.sqrt(HIDDEN), (HIDDEN, y.shape[1])), np.zeros(y.shape[1])]
+    share = np.clip(y.mean(axis=0), 1e-3, None)
+    weight = np.where(y > 0, (1 - share) / share, 1.0)
+    weight /= weight.mean(axis=0)
+    moment = [np.zeros_like(p) for p in params]
+    square = [np.zeros_like(p) for p in params]
     for step in range(1, STEPS + 1):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -40, 40)))
+        w1, b1, w2, b2 = params
+        hidden, p = forward(x, w1, b1, w2, b2)
         error = weight * (p - y) / len(y)
-        grad = np.concatenate([x.T @ error + L2 * w, [error.sum()]])
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad * grad
-        update = RATE * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
-        w -= update[:-1]
-        b -= update[-1]
-    return w, b
+        back = (error @ w2.T) * (hidden > 0)
+        grads = [x.T @ back + L2 * w1, back.sum(axis=0), hidden.T @ error + L2 * w2,
+                 error.sum(axis=0)]
+        for i, grad in enumerate(grads):
+            moment[i] = 0.9 * moment[i] + 0.1 * grad
+            square[i] = 0.999 * square[i] + 0.001 * grad * grad
+            params[i] -= RATE * (moment[i] / (1 - 0.9 ** step)) / (
+                np.sqrt(square[i] / (1 - 0.999 ** step)) + 1e-8)
+    return tuple(params)
 
 
 def labels(examples: list[bank.Example], head_id: str) -> np.ndarray:
@@ -53,30 +63,54 @@ def train(rubric) -> tuple[Heads, list[bank.Example]]:
     items = head_items(rubric)
     ids = sorted(items)
     batch = Batch([e.text for e in examples], [e.expects for e in examples])
+    vocabulary = vocabulary_of(batch)
     prototypes = embed([prototype_text(items[i]) for i in ids])
-    weights, biases = [], []
-    for row, head_id in enumerate(ids):
-        w, b = fit(batch.design(items[head_id], prototypes[row]), labels(examples, head_id))
-        weights.append(w)
-        biases.append(b)
+    x = batch.inputs(vocabulary, [items[i] for i in ids], ids, prototypes)
+    y = np.stack([labels(examples, head_id) for head_id in ids], axis=1)
+    w1, b1, w2, b2 = fit(x, y)
     digest = hashlib.sha256("\n".join(f"{e.question}\t{e.text}\t{sorted(e.credit)}\t"
                                       f"{sorted(e.tells)}" for e in examples).encode()).hexdigest()
     meta = {"format": FORMAT, "flags": list(features.FLAGS), "bank_sha256": digest,
-            "sentences": len(examples), "threshold": THRESHOLD}
-    return Heads(ids, np.stack(weights), np.asarray(biases), prototypes, meta), examples
+            "sentences": len(examples), "threshold": THRESHOLD,
+            "settings": {"hidden": HIDDEN, "steps": STEPS, "rate": RATE, "l2": L2,
+                         "min_count": MIN_COUNT, "seed": SEED}}
+    return Heads(ids, w1, b1, w2, b2, prototypes, vocabulary, meta), examples
+
+
+def vocabulary_of(batch: Batch) -> list[str]:
+    """Terms in at least MIN_COUNT training sentences, sorted (so training is repeatable)."""
+    counts: dict[str, int] = {}
+    for toks in batch.toks:
+        for term in features.terms(toks):
+            counts[term] = counts.get(term, 0) + 1
+    return sorted(t for t, n in counts.items() if n >= MIN_COUNT)
+
+
+def verdicts(heads: Heads, rubric, examples: list[bank.Example]) -> list[set[str]]:
+    """What the scorer itself says of each example (credits and tells), gates included:
+    each is scored as a one-question answer under its own question."""
+    from grader.answers.scoring import Question, score_answers
+    out = []
+    for e in examples:
+        (answer,) = score_answers(f"## {e.question}\n\n{e.text}\n",
+                                  [Question(e.question, e.question, tuple(e.expects))],
+                                  rubric, heads)
+        out.append(set(answer.concepts) | set(answer.tells))
+    return out
 
 
 def evaluate(heads: Heads, rubric, split: str = "dev") -> dict[str, tuple[int, int, int, float, float]]:
-    """head -> (true positives, false positives, false negatives, precision, recall)."""
+    """head -> (true positives, false positives, false negatives, precision, recall), as
+    the scorer judges the split's sentences."""
     examples = bank.load(split, rubric)
-    batch = Batch([e.text for e in examples], [e.expects for e in examples])
-    probabilities = heads.probabilities(batch, head_items(rubric))
+    said = verdicts(heads, rubric, examples)
     out = {}
-    for head_id, p in probabilities.items():
+    for head_id in heads.ids:
         y = labels(examples, head_id) > 0
-        said = p >= heads.meta["threshold"]
-        tp, fp, fn = int((said & y).sum()), int((said & ~y).sum()), int((~said & y).sum())
-        out[head_id] = (tp, fp, fn, tp / max(1, tp + fp), tp / max(1, tp + fn))
+        got = np.asarray([head_id in s for s in said])
+        tp, fp, fn = int((got & y).sum()), int((got & ~y).sum()), int((~got & y).sum())
+        if tp + fp + fn:
+            out[head_id] = (tp, fp, fn, tp / max(1, tp + fp), tp / max(1, tp + fn))
     return out
 
 

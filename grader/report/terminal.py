@@ -105,8 +105,20 @@ def _answers(report: Report, console: Console) -> None:
             else:
                 body.append(Text(f"   · not credited: {finding['title']} "
                                  f"({finding['reason'].split(':')[0]})", style="yellow"))
+        missed = [c for c in answer.get("expects", []) if c not in answer["concepts"]]
+        if missed:
+            body.append(Text("   missed: " + "; ".join(_concept_title(c) for c in missed),
+                             style="dim"))
     console.print(Panel(Group(*body), title=f"written answers ({report.answers_file.get('name', '')})",
                         border_style="blue", title_align="left"))
+
+
+def _concept_title(concept_id: str) -> str:
+    from grader.rubric import default_rubric
+    try:
+        return default_rubric().concept_title(concept_id)
+    except Exception:  # an edited rubric that no longer loads: the id still says it
+        return concept_id
 
 
 def _level(report: Report, console: Console) -> None:

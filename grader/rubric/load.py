@@ -115,7 +115,7 @@ def parse_levels(top: Fields, concepts: set[str] | None = None) -> tuple[LevelSp
         needs = []
         for n, _ in enumerate(entry.items("needs")):
             need = entry.item("needs", n)
-            need.only({"of", "at_least"})
+            need.only({"of", "at_least", "alone"})
             of = need.strings("of")
             for m, concept_id in enumerate(of):
                 if concepts is not None and concept_id not in concepts:
@@ -123,7 +123,12 @@ def parse_levels(top: Fields, concepts: set[str] | None = None) -> tuple[LevelSp
             at_least = need.get("at_least", int, 1)
             if not 1 <= at_least <= len(of):
                 raise need.fail("at_least", f"must be between 1 and {len(of)}")
-            needs.append(Need(tuple(of), at_least))
+            alone = need.strings("alone") if "alone" in need.value else []
+            for m, concept_id in enumerate(alone):
+                if concept_id not in of:
+                    raise need.doc.fail(need.key_path + ("alone", m),
+                                        f"'{concept_id}' is not one of this need's concepts")
+            needs.append(Need(tuple(of), at_least, tuple(alone)))
         out.append(LevelSpec(level_id, entry.text("shows"), tuple(needs)))
     if top.value.get("levels") and len(out) != len(expected):
         raise top.fail("levels", f"needs one entry for each of {', '.join(expected)}")

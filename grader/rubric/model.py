@@ -41,9 +41,11 @@ class Tell:
 class Need:
     of: tuple[str, ...]
     at_least: int = 1
+    alone: tuple[str, ...] = ()     # concepts that meet the need by themselves
 
     def met(self, credited: set[str]) -> bool:
-        return len(credited.intersection(self.of)) >= self.at_least
+        return len(credited.intersection(self.of)) >= self.at_least or \
+            bool(credited.intersection(self.alone))
 
 
 @dataclass(frozen=True)
