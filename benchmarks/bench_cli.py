@@ -3,7 +3,8 @@
     python benchmarks/bench_cli.py [--repeats N]
 
 Prints: `drill grade` on the reference solution against a bare `python -c "import torch"`
-(goal: within 2.5x), and `drill --help` / `drill list` against `python -c "import click,
+(goal: within 2.5x), `drill grade` of an L6 answer to why-dropout (the answer model loads
+in its own process) against the same (goal: within 2x), and `drill --help` / `drill list` against `python -c "import click,
 rich"` (goal: within 2x). Medians of N runs, all measured now on this machine, so the
 ratios hold whatever the machine's speed or load. Not a test: nothing here can fail CI.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "drills" / "dropout" / "solutions" / "reference.py"
+WHY_ANSWER = sorted((ROOT / "drills" / "why-dropout" / "solutions").glob("*.md"))[0]
 
 
 def median_seconds(args: list[str], repeats: int, cwd: Path) -> float:
@@ -40,7 +42,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         shutil.copy(REFERENCE, work / "dropout.py")
+        shutil.copy(WHY_ANSWER, work / "answers.md")
         rows = [
+            ("drill grade (why-dropout)", drill + ["grade", "answers.md", "--drill",
+                                                   "why-dropout"],
+             "import torch", [sys.executable, "-c", "import torch"], 2.0),
             ("drill grade (reference)", drill + ["grade", "dropout.py", "--drill", "dropout"],
              "import torch", [sys.executable, "-c", "import torch"], 2.5),
             ("drill grade --no-plots", drill + ["grade", "dropout.py", "--drill", "dropout",

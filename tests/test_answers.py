@@ -1,21 +1,42 @@
-"""The answer scorer against a labelled corpus (tests/answers/corpus.yaml): every answer
-lands at its labelled level with exactly its labelled tells, the traps (negated, hedged,
-keyword lists) earn nothing, and the confusion matrix is printed."""
+"""The answer scorer (trained heads over sentence vectors, stance and phrase rules):
+
+- on the sentence bank's dev split, which the heads never train on, every head's
+  precision and recall are printed and held to a floor;
+- on a labelled corpus of whole answers (tests/answers/corpus.yaml), the confusion matrix
+  of levels is printed and held to a floor, no answer lands two levels off, and the traps
+  (negated, hedged, listed mentions) earn nothing;
+- the committed heads are exactly what retraining on the bank gives;
+- single sentences from the field (paraphrases, stance, the question as context) read right.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from grader import catalog
+from grader.answers import bank, train
+from grader.answers.heads import Heads, heads_path
 from grader.answers.scoring import Question, credited, score_answers, tells_found
 from grader.leveling import answers_level
 from grader.levels import LEVELS
 from grader.rubric import default_rubric
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "answers" / "corpus.yaml").read_text())
+# Measured floors (see the README's "Written answers" numbers): a change that lowers them
+# fails here. The dev floor is per head; the corpus floor is the share placed exactly.
+DEV_FLOOR = 0.6
+DEV_MEAN_FLOOR = 0.85
+CORPUS_EXACT_FLOOR = 0.75
+
+
+@lru_cache(maxsize=1)
+def heads() -> Heads:
+    return Heads.load()
 
 
 def _questions(drill_id: str) -> list[Question]:
@@ -31,50 +52,101 @@ def _text(entry: dict) -> str:
     return entry["text"]
 
 
-def place(entry: dict):
+@lru_cache(maxsize=None)
+def _place(entry_id: str):
+    entry = next(e for e in CORPUS if e["id"] == entry_id)
     rubric = default_rubric()
     drill = catalog.load_drill(entry["drill"])
-    answers = score_answers(_text(entry), _questions(entry["drill"]), rubric)
+    answers = score_answers(_text(entry), _questions(entry["drill"]), rubric, heads())
     return answers, answers_level(credited(answers), tells_found(answers), rubric, drill.levels)
 
 
+def place(entry: dict):
+    return _place(entry["id"])
+
+
 def test_corpus_is_big_and_covers_every_level():
-    assert len(CORPUS) >= 30
+    assert len(CORPUS) >= 90
     assert {e["level"] for e in CORPUS} == set(LEVELS)
     assert len({e["id"] for e in CORPUS}) == len(CORPUS)
     drills = [d for d in catalog.drill_ids() if catalog.load_drill(d).questions]
     assert {e["drill"] for e in CORPUS} == set(drills)  # every drill's questions
 
 
-@pytest.mark.parametrize("entry", CORPUS, ids=[e["id"] for e in CORPUS])
-def test_answer_lands_at_its_level(entry):
-    answers, estimate = place(entry)
-    got = credited(answers)
-    assert estimate.level == entry["level"], (sorted(got), estimate.reasons)
-    assert sorted(tells_found(answers)) == sorted(entry.get("tells", []))
-    trapped = got.intersection(entry.get("not_credited", []))
-    assert not trapped, f"credited {trapped} from a negated, hedged or listed mention"
-
-
 def test_confusion_matrix(capsys):
     matrix = {(want, got): 0 for want in LEVELS for got in LEVELS}
+    misplaced, found, asked = [], 0, 0
     for entry in CORPUS:
-        matrix[(entry["level"], place(entry)[1].level)] += 1
+        answers, estimate = place(entry)
+        matrix[(entry["level"], estimate.level)] += 1
+        if estimate.level != entry["level"]:
+            misplaced.append(f"  {entry['id']}: {entry['level']} placed {estimate.level} "
+                             f"(tells {tells_found(answers) or 'none'})")
+        if "credit" in entry:
+            found += len(set(entry["credit"]) & credited(answers))
+            asked += len(entry["credit"])
     width = max(map(len, LEVELS)) + 2
     lines = ["labelled \\ placed".ljust(18) + "".join(l.rjust(width) for l in LEVELS)]
     for want in LEVELS:
         lines.append(want.ljust(18) + "".join(str(matrix[(want, got)]).rjust(width)
                                               for got in LEVELS))
+    exact = sum(matrix[(level, level)] for level in LEVELS) / len(CORPUS)
+    far = [(w, g) for (w, g), n in matrix.items() if n and abs(LEVELS.index(w) - LEVELS.index(g)) > 1]
     with capsys.disabled():
         print("\n" + "\n".join(lines))
-    off_diagonal = sum(n for (want, got), n in matrix.items() if want != got)
-    assert off_diagonal == 0
+        print(f"placed exactly: {exact:.0%} of {len(CORPUS)}; interviewer's credits found in "
+              f"the field-style answers: {found}/{asked}")
+        print("\n".join(misplaced))
+    assert exact >= CORPUS_EXACT_FLOOR
+    assert not far, f"answers placed two or more levels off: {far}"
+
+
+@pytest.mark.parametrize("entry", [e for e in CORPUS if e.get("not_credited")],
+                         ids=lambda e: e["id"])
+def test_traps_earn_nothing(entry):
+    trapped = credited(place(entry)[0]).intersection(entry["not_credited"])
+    assert not trapped, f"credited {trapped} from a negated, hedged or listed mention"
+
+
+def test_dev_split_precision_and_recall(capsys):
+    scores = train.evaluate(heads(), default_rubric(), "dev")
+    with capsys.disabled():
+        print("\n" + train.table(scores))
+    assert set(scores) == set(heads().ids)  # every head is measured
+    low = {h: (round(p, 2), round(r, 2)) for h, (_, _, _, p, r) in scores.items()
+           if min(p, r) < DEV_FLOOR}
+    assert not low, f"heads below {DEV_FLOOR} on the dev split: {low}"
+    assert np.mean([min(p, r) for *_, p, r in scores.values()]) >= DEV_MEAN_FLOOR
+
+
+def test_committed_heads_are_what_the_bank_trains():
+    retrained, examples = train.train(default_rubric())
+    committed = Heads.load(heads_path())
+    assert committed.meta["bank_sha256"] == retrained.meta["bank_sha256"], \
+        "the bank changed since heads.npz was trained: python -m grader.answers.train"
+    assert committed.ids == retrained.ids and committed.vocabulary == retrained.vocabulary
+    for name in Heads.ARRAYS:
+        assert np.allclose(getattr(committed, name), getattr(retrained, name), atol=1e-6), name
+
+
+def test_bank_splits_do_not_leak():
+    rubric = default_rubric()
+    train_texts = {_norm(e.text) for e in bank.load("train", rubric)}
+    dev_texts = {_norm(e.text) for e in bank.load("dev", rubric)}
+    probes = {_norm(text) for _, text, *_ in SENTENCES}
+    assert not train_texts & dev_texts
+    assert not train_texts & probes
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def test_every_credit_and_tell_quotes_its_sentence():
     entry = next(e for e in CORPUS if e["id"] == "d-L6-full")
     text = _text(entry)
     answers, _ = place(entry)
+    assert any(a.findings for a in answers)
     for answer in answers:
         for finding in answer.findings:
             assert text[finding.start:finding.end] == finding.quote
@@ -91,30 +163,62 @@ def test_unanswered_questions_are_reported_as_such():
 
 def test_scoring_is_deterministic():
     entry = next(e for e in CORPUS if e["id"] == "w-L6-full")
-    first = [a.to_dict() for a in place(entry)[0]]
-    assert all([a.to_dict() for a in place(entry)[0]] == first for _ in range(3))
+    rubric, questions = default_rubric(), _questions(entry["drill"])
+    first = [a.to_dict() for a in score_answers(_text(entry), questions, rubric, heads())]
+    for _ in range(3):
+        assert [a.to_dict() for a in score_answers(_text(entry), questions, rubric,
+                                                   Heads.load())] == first
 
 
-# Single sentences found while probing the scorer with phrasings the corpus did not use.
+# Sentences from the field that the first, rule-only scorer misread: paraphrase, words that
+# co-occur without the claim, stance (a mistake described, a warning), the question as
+# context. (question, sentence, must credit, must not credit, tells exactly)
 SENTENCES = [
-    ("Adding dropout to every layer is a bad idea.", set(), set()),
-    ("Some people claim dropout adds capacity, but it actually removes it.", set(), set()),
-    ("With the original formulation you multiply by the keep probability at test time.", set(), set()),
-    ("Each unit must learn to be useful without relying on other units.", {"co-adaptation"}, set()),
-    ("Running several stochastic forward passes at test time gives a distribution of "
-     "predictions, which estimates uncertainty.", {"bayesian-mc"}, set()),
-    ("Batch norm and dropout can conflict because the variance seen by batch norm differs "
-     "between training and test.", {"batchnorm-shift", "dropout-variance"}, set()),
-    ("I would put dropout between the conv layer and the batch norm.", set(), {"dropout-wrong-place"}),
-    ("You should always add dropout, it always helps.", set(), {"always-useful"}),
-    ("Larger models with more parameters overfit more, which is where dropout helps.", set(), set()),
-    ("Should you scale at test time? Only with the original formulation.", set(), set()),
-    ("Never put dropout right before a batch norm layer.", {"bn-recipe"}, set()),
-    ("Dropout gives the network more capacity.", set(), {"adds-capacity"}),
+    ("why-dropout/why", "It works by setting some activations to 0 at random on each training step.",
+     {"mechanism"}, set(), set()),
+    ("why-dropout/why", "Each neuron is turned on with probability p during training, so the "
+     "network cannot rely on any one of them.", {"mechanism"}, set(), set()),
+    ("why-dropout/why", "Training with dropout samples from 2^n thinned networks that share "
+     "weights, and the full network averages them at test time.", {"ensemble"}, set(), set()),
+    ("why-dropout/why", "It breaks up codependent feature detectors, so each hidden unit must be "
+     "useful by itself.", {"co-adaptation"}, set(), set()),
+    ("why-dropout/why", "Dropout is a regularizer that is used on neurons with a random seed.",
+     set(), {"mechanism"}, set()),
+    ("why-dropout/why", "Dropout is applied after multiple layers of the network.", set(),
+     {"inverted-scaling"}, set()),
+    ("why-dropout/why", "Batch norm shifts inputs to zero mean and unit variance.", set(),
+     {"batchnorm-shift"}, set()),
+    ("why-dropout/why", "Scaling at test time on top of inverted dropout is a mistake that "
+     "shrinks every activation twice.", set(), set(), set()),
+    ("dropout/common-bug", "A close second is applying the 1/(1-p) scaling twice.", set(), set(),
+     set()),
+    ("why-dropout/why", "They interact badly when dropout sits before a batch norm layer.", set(),
+     set(), set()),
+    ("why-dropout/why", "It never hurts, so I add it after every layer including the embeddings.",
+     set(), set(), {"always-useful", "dropout-wrong-place"}),
+    ("eval-mode-bug-hunt/mc-modes", "Batch norm has to stay on its frozen running statistics "
+     "while only the dropout layers are in training mode.", {"mc-bn-eval"}, set(), set()),
+    ("why-dropout/why", "regularization co-adaptation ensemble subnetworks Bayesian variational "
+     "inference Monte Carlo dropout uncertainty inverted dropout", set(),
+     {"overfitting", "co-adaptation", "ensemble", "bayesian-mc", "inverted-scaling"}, set()),
+    ("why-dropout/why", "You drop units with probability p but do not rescale anything, and at "
+     "test time you multiply the activations by p.", set(), {"inverted-scaling", "expectation"},
+     set()),
+    ("why-dropout/why", "Adding dropout to every layer is a bad idea.", set(), set(), set()),
+    ("why-dropout/why", "Some people claim dropout adds capacity, but it actually removes it.",
+     set(), set(), set()),
+    ("why-dropout/why", "You should always add dropout, it always helps.", set(), set(),
+     {"always-useful"}),
+    ("why-dropout/why", "Dropout gives the network more capacity.", set(), set(), {"adds-capacity"}),
 ]
 
 
-@pytest.mark.parametrize("text,concepts,tells", SENTENCES, ids=[s[0][:40] for s in SENTENCES])
-def test_single_sentences(text, concepts, tells):
-    (answer,) = score_answers("## Q\n" + text, [Question("q", "Q")], default_rubric())
-    assert concepts <= set(answer.concepts) and set(answer.tells) == tells, (answer.concepts, answer.tells)
+@pytest.mark.parametrize("question,text,concepts,not_concepts,tells", SENTENCES,
+                         ids=[s[1][:40] for s in SENTENCES])
+def test_single_sentences(question, text, concepts, not_concepts, tells):
+    drill_id, question_id = question.split("/")
+    spec = next(q for q in _questions(drill_id) if q.id == question_id)
+    (answer,) = score_answers(f"## {spec.title}\n\n{text}\n", [spec], default_rubric(), heads())
+    got = set(answer.concepts)
+    assert concepts <= got and not (not_concepts & got), (answer.concepts, answer.tells)
+    assert set(answer.tells) - {"only-overfitting"} == tells, (answer.concepts, answer.tells)

@@ -15,6 +15,7 @@ from grader.catalog import QuestionSpec as Question  # a drill.yaml question: id
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 KEYWORD_LIST_MIN = 2    # list-like sentences that name a concept before it counts as a tell
 CREDIT = 0.5            # a head's probability that earns the credit (or raises the tell)
+TELL = 0.5              # a tell costs a level: it needs a surer head than a credit
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
 
@@ -151,7 +152,7 @@ def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | 
         if tell.id in answer.tells or not tell.phrasings:
             continue
         if tell.id in said:
-            committed = said[tell.id] >= CREDIT
+            committed = said[tell.id] >= TELL
         else:
             committed = _best(tell.phrasings, toks) == "asserted" and _best(tell.unless, toks) is None
         if committed:
