@@ -45,10 +45,11 @@ class Heads:
     w2: np.ndarray            # (hidden, heads)
     b2: np.ndarray
     prototypes: np.ndarray    # (heads, embedding.DIM)
+    thresholds: np.ndarray    # (heads,): the probability at which each head says yes
     vocabulary: list[str]     # the words and word pairs the lexical inputs count
     meta: dict
 
-    ARRAYS = ("w1", "b1", "w2", "b2", "prototypes")
+    ARRAYS = ("w1", "b1", "w2", "b2", "prototypes", "thresholds")
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Heads":
@@ -71,8 +72,16 @@ class Heads:
                             self.prototypes)
 
     def probabilities(self, batch: "Batch", items: dict) -> dict[str, np.ndarray]:
+        """Per head, each sentence's probability rescaled so that the head's own threshold
+        sits at 0.5 (piecewise linear): callers compare with 0.5 whatever the head."""
         p = forward(self.inputs(batch, items), self.w1, self.b1, self.w2, self.b2)[1]
-        return {head_id: p[:, k] for k, head_id in enumerate(self.ids) if head_id in items}
+        out = {}
+        for k, head_id in enumerate(self.ids):
+            if head_id in items:
+                t = self.thresholds[k]
+                out[head_id] = np.where(p[:, k] < t, 0.5 * p[:, k] / t,
+                                        0.5 + 0.5 * (p[:, k] - t) / (1 - t))
+        return out
 
 
 def forward(x, w1, b1, w2, b2) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,8 @@ from grader.catalog import QuestionSpec as Question  # a drill.yaml question: id
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 KEYWORD_LIST_MIN = 2    # list-like sentences that name a concept before it counts as a tell
 CREDIT = 0.5            # a head's probability that earns the credit (or raises the tell)
-TELL = 0.5              # a tell costs a level: it needs a surer head than a credit
+TELL = 0.5              # (each head's probabilities are calibrated so its threshold is 0.5)
+RULE_SUPPORT = 0.35      # with the phrase rule asserting it, this much of the model is enough
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
 
@@ -70,13 +71,34 @@ def score_answers(markdown: str, questions: list[Question], rubric, heads=None) 
 
 
 def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
-    """Each sentence's probability per head, all sentences of the file in one batch."""
+    """Each sentence's probability per head, all sentences of the file in one batch. A
+    long sentence carrying several ideas is also read clause by clause (a head learned
+    from one-idea sentences), and each head keeps its highest reading."""
     from grader.answers.heads import Batch, head_items
     if not todo:
         return []
-    batch = Batch([s.text for _, s in todo], [frozenset(a.expects) for a, _ in todo])
-    probabilities = heads.probabilities(batch, head_items(rubric))
-    return [{k: float(p[i]) for k, p in probabilities.items()} for i in range(len(todo))]
+    texts, owner, expects = [], [], []
+    for index, (answer, sentence) in enumerate(todo):
+        for piece in [sentence.text] + clauses(sentence.text):
+            texts.append(piece)
+            owner.append(index)
+            expects.append(frozenset(answer.expects))
+    probabilities = heads.probabilities(Batch(texts, expects), head_items(rubric))
+    out: list[dict[str, float]] = [{} for _ in todo]
+    for row, index in enumerate(owner):
+        for head_id, p in probabilities.items():
+            out[index][head_id] = max(out[index].get(head_id, 0.0), float(p[row]))
+    return out
+
+
+CLAUSE_BREAK = re.compile(r"\s*;\s*|:\s+(?=\S+(?:\s+\S+){3})|,\s+(?=(?:and|but|so|while|whereas|"
+                          r"which|because|since|although|though)\b)", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """A sentence's clauses of four words or more, when it has more than one."""
+    parts = [p.strip() for p in CLAUSE_BREAK.split(text) if len(p.split()) >= 4]
+    return parts if len(parts) > 1 else []
 
 
 def credited(answers) -> set[str]:
@@ -131,8 +153,15 @@ def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | 
             p = said[concept.id]
             if p < NEAR and verdict is None:
                 continue
-            verdict = "asserted" if p >= CREDIT else "negated" if verdict == "negated" or \
-                (verdict is None and p >= NEAR and "not" in toks) else "vague"
+            # The model decides; the rubric's phrase rule, when it reads the claim as
+            # asserted, lowers the bar to RULE_SUPPORT: each covers the other's blind spot
+            # (words that co-occur without the claim; a plain wording the bank missed).
+            if p >= CREDIT or (verdict == "asserted" and p >= RULE_SUPPORT):
+                verdict = "asserted"
+            elif verdict == "negated" or (verdict is None and p >= NEAR and "not" in toks):
+                verdict = "negated"
+            else:
+                verdict = "vague"
         elif verdict is None:
             continue
         if verdict == "negated":
