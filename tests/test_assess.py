@@ -16,10 +16,12 @@ def _entry(entry_id):
     return next(e for e in CORPUS if e["id"] == entry_id)
 
 
-def _why_workspace(tmp_path, run_drill, entry_id):
+def _why_workspace(tmp_path, run_drill, mutant):
+    """A workspace answered with one of the drill's own answer mutants, whose level and
+    tells `drill dev check` proves."""
     run_drill("start", "why-dropout", "--dir", tmp_path / "ws")
-    answers = tmp_path / "ws" / "answers.md"
-    answers.write_text(answers.read_text() + _entry(entry_id)["text"])
+    text = (catalog.load_drill("why-dropout").root / "mutants" / f"{mutant}.md").read_text()
+    (tmp_path / "ws" / "answers.md").write_text(text)
     return tmp_path / "ws"
 
 
@@ -40,7 +42,7 @@ def test_rubric_prints_every_part(run_drill):
 
 
 def test_why_dropout_grades_the_answer_and_names_the_next_level(tmp_path, run_drill):
-    ws = _why_workspace(tmp_path, run_drill, "w-L6-always-tell")
+    ws = _why_workspace(tmp_path, run_drill, "always-useful")
     graded = run_drill("grade", cwd=ws)
     assert graded.returncode == 1, graded.stderr  # a tell: not a clean pass
     assert "level: L5" in graded.stdout and "Calls dropout always useful" in graded.stdout
@@ -63,7 +65,7 @@ def test_unanswered_explanation_is_reported_not_an_error(tmp_path, run_drill):
 
 
 def test_assess_records_claims_and_the_next_report_names_the_gaps(tmp_path, run_drill):
-    ws = _why_workspace(tmp_path, run_drill, "w-L6-always-tell")
+    ws = _why_workspace(tmp_path, run_drill, "always-useful")
     asked = run_drill("assess", cwd=ws)  # not a terminal and no flags: say how
     assert asked.returncode == 2 and "--yes ID" in asked.stderr
     bad = run_drill("assess", "--yes", "bogus", cwd=ws)

@@ -17,6 +17,7 @@ KEYWORD_LIST_MIN = 2    # list-like sentences that name a concept before it coun
 CREDIT = 0.5            # a head's probability that earns the credit (or raises the tell)
 TELL = 0.5              # (each head's probabilities are calibrated so its threshold is 0.5)
 RULE_SUPPORT = 0.35      # with the phrase rule asserting it, this much of the model is enough
+RULE_DOUBT = 0.75       # with the phrase rule reading it as negated, the model must be this sure
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
 
@@ -153,10 +154,13 @@ def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | 
             p = said[concept.id]
             if p < NEAR and verdict is None:
                 continue
-            # The model decides; the rubric's phrase rule, when it reads the claim as
-            # asserted, lowers the bar to RULE_SUPPORT: each covers the other's blind spot
-            # (words that co-occur without the claim; a plain wording the bank missed).
-            if p >= CREDIT or (verdict == "asserted" and p >= RULE_SUPPORT):
+            # The model decides; the rubric's phrase rule moves the bar: down when it reads
+            # the claim as asserted, up when it reads it as negated. Each covers the other's
+            # blind spot (words that co-occur without the claim; a plain wording the bank
+            # missed; a negation the vector cannot see).
+            bar = RULE_SUPPORT if verdict == "asserted" else RULE_DOUBT if verdict == "negated" \
+                else CREDIT
+            if p >= bar:
                 verdict = "asserted"
             elif verdict == "negated" or (verdict is None and p >= NEAR and "not" in toks):
                 verdict = "negated"

@@ -70,8 +70,7 @@ def train(rubric) -> tuple[Heads, list[bank.Example]]:
     y = np.stack([labels(examples, head_id) for head_id in ids], axis=1)
     w1, b1, w2, b2 = fit(x, y)
     thresholds = calibrate(x, y, [i in items and not hasattr(items[i], "explains") for i in ids])
-    digest = hashlib.sha256("\n".join(f"{e.question}\t{e.text}\t{sorted(e.credit)}\t"
-                                      f"{sorted(e.tells)}" for e in examples).encode()).hexdigest()
+    digest = bank_digest(examples)
     meta = {"format": FORMAT, "flags": list(features.FLAGS), "bank_sha256": digest,
             "sentences": len(examples),
             "settings": {"hidden": HIDDEN, "steps": STEPS, "rate": RATE, "l2": L2,
@@ -106,6 +105,11 @@ def _f_beta(said: np.ndarray, truth: np.ndarray, beta: float) -> float:
     return (1 + beta ** 2) * precision * recall / (beta ** 2 * precision + recall)
 
 
+def bank_digest(examples: list[bank.Example]) -> str:
+    return hashlib.sha256("\n".join(f"{e.question}\t{e.text}\t{sorted(e.credit)}\t"
+                                     f"{sorted(e.tells)}" for e in examples).encode()).hexdigest()
+
+
 def vocabulary_of(batch: Batch) -> list[str]:
     """Terms in at least MIN_COUNT training sentences, sorted (so training is repeatable)."""
     counts: dict[str, int] = {}
@@ -116,15 +120,21 @@ def vocabulary_of(batch: Batch) -> list[str]:
 
 
 def verdicts(heads: Heads, rubric, examples: list[bank.Example]) -> list[set[str]]:
-    """What the scorer itself says of each example (credits and tells), gates included:
-    each is scored as a one-question answer under its own question."""
+    """What the scorer itself says of each example (credits and tells), gates included.
+    The examples under one question are scored in one batch: one answers file with a
+    numbered heading per example, each heading asking that question."""
     from grader.answers.scoring import Question, score_answers
-    out = []
-    for e in examples:
-        (answer,) = score_answers(f"## {e.question}\n\n{e.text}\n",
-                                  [Question(e.question, e.question, tuple(e.expects))],
-                                  rubric, heads)
-        out.append(set(answer.concepts) | set(answer.tells))
+    out: list[set[str]] = [set() for _ in examples]
+    by_question: dict[str, list[int]] = {}
+    for index, e in enumerate(examples):
+        by_question.setdefault(e.question, []).append(index)
+    for question, indices in by_question.items():
+        expects = tuple(examples[indices[0]].expects)
+        text = "".join(f"## {n}. {question}\n\n{examples[i].text}\n\n"
+                       for n, i in enumerate(indices, 1))
+        specs = [Question(f"{question}#{n}", question, expects) for n in range(1, len(indices) + 1)]
+        for answer, index in zip(score_answers(text, specs, rubric, heads), indices):
+            out[index] = set(answer.concepts) | set(answer.tells)
     return out
 
 
