@@ -227,3 +227,15 @@ def test_single_sentences(question, text, concepts, not_concepts, tells):
     got = set(answer.concepts)
     assert concepts <= got and not (not_concepts & got), (answer.concepts, answer.tells)
     assert set(answer.tells) - {"only-overfitting"} == tells, (answer.concepts, answer.tells)
+
+
+def test_the_scorer_process_answers_and_reports_its_errors():
+    from grader.answers.client import AnswerScorer, ScorerError
+    with AnswerScorer() as scorer:
+        (answer,) = scorer.score("why-dropout", "## Why does dropout work?\n\nDropout gives the "
+                                 "network more capacity.\n")
+        assert answer["tells"] == ["adds-capacity"]
+        with pytest.raises(ScorerError, match="no-such-drill"):
+            scorer.score("no-such-drill", "text")
+        (again,) = scorer.score("why-dropout", "")  # still serving after an error
+        assert again["status"] == "unanswered"

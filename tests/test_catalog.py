@@ -122,7 +122,8 @@ def test_rubric_weighs_hints_as_level_caps(tmp_path):
 
 RUBRIC_BREAKAGES = [
     # (what to replace in rubric.yaml, with what, what the error must say)
-    ("        of: [mechanism, overfitting, co-adaptation, ensemble]",
+    ("        of: [mechanism, overfitting, co-adaptation, ensemble, bayesian-mc]\n"
+     "        alone: [co-adaptation, ensemble, bayesian-mc]",
      "        of: [mechanism, telepathy]", ["levels[0].needs[0].of[1]", "unknown concept 'telepathy'"]),
     ('      - "co adapt* | coadapt*"', '      - "co adapt* | | x"', ["concepts[2].phrasings[0]", "empty alternative"]),
     ("    lowers: 2", "    lowers: 9", ["tells[0].lowers", "between 0 and 3"]),

@@ -35,7 +35,7 @@ shutil.copy({str(REFERENCE)!r}, "dropout.py")
 result = runner.invoke(main, ["grade"])
 assert result.exit_code == 0, result.output
 assert "torch" not in sys.modules, "the CLI process imported torch"
-assert not {"wordllama", "grader.answers.heads"} & set(sys.modules), "the CLI process loaded the answer model"
+assert not any(m in sys.modules for m in ("wordllama", "grader.answers.heads")), "the CLI process loaded the answer model"
 print("clean")
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,

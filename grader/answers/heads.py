@@ -65,7 +65,9 @@ class Heads:
     def save(self, path: Path) -> None:
         np.savez_compressed(path, ids=np.asarray(self.ids), vocabulary=np.asarray(self.vocabulary),
                             meta=np.asarray(json.dumps(self.meta, sort_keys=True)),
-                            **{name: getattr(self, name) for name in self.ARRAYS})
+                            # float32 on disk halves the file; scoring reads float64
+                            **{name: np.asarray(getattr(self, name), dtype=np.float32)
+                               for name in self.ARRAYS})
 
     def inputs(self, batch: "Batch", items: dict) -> np.ndarray:
         return batch.inputs(self.vocabulary, [items.get(i) for i in self.ids], self.ids,
