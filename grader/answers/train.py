@@ -168,9 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     heads, examples = train(rubric)
     print(f"trained {len(heads.ids)} heads on {len(examples)} sentences")
     print(table(evaluate(heads, rubric, "dev")))
-    if not args.check:
-        heads.save(heads_path())
-        print(f"wrote {heads_path()}")
+    if args.check:
+        committed = Heads.load(heads_path())
+        same = committed.ids == heads.ids and committed.vocabulary == heads.vocabulary and all(
+            np.allclose(getattr(committed, n), getattr(heads, n), atol=1e-5) for n in Heads.ARRAYS)
+        print("the committed heads.npz is what this bank trains" if same else
+              "the committed heads.npz differs from what this bank trains")
+        return 0 if same else 1
+    heads.save(heads_path())
+    print(f"wrote {heads_path()}")
     return 0
 
 
