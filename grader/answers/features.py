@@ -34,7 +34,6 @@ WORDS = {
               "originally", "non"},
 }
 FLAGS = ("negation", "hedged", "question", "prose", *WORDS, "length")
-OWN = ("expects", "similarity")   # per head: the question asks for it; closeness to its text
 
 
 def stance(toks: list[str]) -> np.ndarray:
