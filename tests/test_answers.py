@@ -121,8 +121,8 @@ def test_dev_split_precision_and_recall(capsys):
 
 
 def test_committed_heads_were_trained_on_this_bank():
-    """Retraining takes minutes (python -m grader.answers.train --check reproduces it); the
-    suite checks that the committed heads were fitted to exactly the bank in the repo."""
+    """Retraining takes a quarter of an hour (`python -m grader.answers.train --check`);
+    the suite checks that the committed heads were fitted to exactly this bank."""
     committed = Heads.load(heads_path())
     assert committed.meta["bank_sha256"] == train.bank_digest(bank.load("train", default_rubric())), \
         "the bank changed since heads.npz was trained: python -m grader.answers.train"
