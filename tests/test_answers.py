@@ -239,3 +239,13 @@ def test_the_scorer_process_answers_and_reports_its_errors():
             scorer.score("no-such-drill", "text")
         (again,) = scorer.score("why-dropout", "")  # still serving after an error
         assert again["status"] == "unanswered"
+
+
+def test_terminal_report_shows_answers_without_control_sequences(tmp_path, run_drill):
+    run_drill("start", "why-dropout", "--dir", tmp_path / "ws")
+    (tmp_path / "ws" / "answers.md").write_text(
+        "## Why does dropout work?\n\nDropout randomly zeroes units \x1b[2J\x1b]0;pwned\x07 during "
+        "training, so units cannot co-adapt.\n")
+    graded = run_drill("grade", cwd=tmp_path / "ws")
+    assert "co-adapt" in graded.stdout
+    assert "\x1b[2J" not in graded.stdout and "\x07" not in graded.stdout

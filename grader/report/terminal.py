@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -77,7 +79,7 @@ def _checks(report: Report, console: Console) -> None:
 
 
 def _flag(report: Report, flag, console: Console) -> None:
-    body = [Text.assemble(("evidence: ", "bold"), "; ".join(flag.evidence) or "-")]
+    body = [Text.assemble(("evidence: ", "bold"), _plain("; ".join(flag.evidence)) or "-")]
     if flag.line:
         body.append(Text(f"{report.candidate.get('name', '')} line {flag.line}:", style="dim"))
         body += [_code_row(code.number, code.text, code.marked) for code in flag.code]
@@ -133,8 +135,17 @@ def _level(report: Report, console: Console) -> None:
                         title_align="left"))
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain(text: str) -> str:
+    """Candidate text (answers, evidence naming their code) without control characters:
+    an escape sequence in an answers file must not drive the reader's terminal."""
+    return CONTROL.sub("\ufffd", text)
+
+
 def _short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
+    text = " ".join(_plain(text).split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
