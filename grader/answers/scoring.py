@@ -20,6 +20,8 @@ RULE_SUPPORT = 0.35      # with the phrase rule asserting it, this much of the m
 RULE_DOUBT = 0.75       # with the phrase rule reading it as negated, the model must be this sure
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
+CLAUSE_MIN_WORDS = 25   # sentences this long are also read clause by clause
+CLAUSE_MARGIN = 0.2     # a clause read alone must clear the bar by this much more
 
 
 @dataclass
@@ -78,17 +80,19 @@ def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
     from grader.answers.heads import Batch, head_items
     if not todo:
         return []
-    texts, owner, expects = [], [], []
+    texts, owner, expects, margin = [], [], [], []
     for index, (answer, sentence) in enumerate(todo):
-        for piece in [sentence.text] + clauses(sentence.text):
+        pieces = clauses(sentence.text) if len(sentence.text.split()) >= CLAUSE_MIN_WORDS else []
+        for piece in [sentence.text] + pieces:
             texts.append(piece)
             owner.append(index)
             expects.append(frozenset(answer.expects))
+            margin.append(CLAUSE_MARGIN if piece is not sentence.text else 0.0)
     probabilities = heads.probabilities(Batch(texts, expects), head_items(rubric))
     out: list[dict[str, float]] = [{} for _ in todo]
     for row, index in enumerate(owner):
         for head_id, p in probabilities.items():
-            out[index][head_id] = max(out[index].get(head_id, 0.0), float(p[row]))
+            out[index][head_id] = max(out[index].get(head_id, 0.0), float(p[row]) - margin[row])
     return out
 
 
@@ -179,11 +183,12 @@ def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | 
         else:
             answer.concepts.append(concept.id)
             note("concept", concept)
-    if problem or toks[-1:] == ["?"]:
-        return  # a tell needs a statement: not a fragment, not a question
+    if problem:
+        return  # a tell needs a statement or a question, not a fragment
+    question = toks[-1:] == ["?"]
     for tell in rubric.tells.values():
-        if tell.id in answer.tells or not tell.phrasings:
-            continue
+        if tell.id in answer.tells or not tell.phrasings or (question and not tell.asked):
+            continue  # a question commits to nothing, unless it is itself the doubt
         if tell.id in said:
             committed = said[tell.id] >= TELL
         else:

@@ -74,7 +74,7 @@ def _concepts(top: Fields) -> dict[str, Concept]:
 
 def _tells(top: Fields) -> dict[str, Tell]:
     out = {}
-    allowed = {"id", "title", "why", "instead", "lowers", "phrasings", "unless", "detect"}
+    allowed = {"id", "title", "why", "instead", "lowers", "phrasings", "unless", "detect", "asked"}
     for entry, tell_id in _entries(top, "tells", allowed):
         detect = entry.text("detect", None)
         if detect is not None and detect not in DETECTORS:
@@ -86,7 +86,8 @@ def _tells(top: Fields) -> dict[str, Tell]:
         if not 0 <= lowers < len(LEVELS):
             raise entry.fail("lowers", f"must be between 0 and {len(LEVELS) - 1}")
         out[tell_id] = Tell(tell_id, entry.text("title"), entry.text("why"), entry.text("instead"),
-                            lowers, phrasings, _phrasings(entry, "unless", required=False), detect)
+                            lowers, phrasings, _phrasings(entry, "unless", required=False), detect,
+                            entry.get("asked", bool, False))
     return out
 
 

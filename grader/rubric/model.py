@@ -35,6 +35,7 @@ class Tell:
     phrasings: tuple[Phrasing, ...] = ()
     unless: tuple[Phrasing, ...] = ()
     detect: str | None = None      # a built-in detector instead of phrasings
+    asked: bool = False            # a question can reveal it ("why do we even scale?")
 
 
 @dataclass(frozen=True)
