@@ -156,10 +156,12 @@ def verdicts(heads: Heads, rubric, examples: list[bank.Example]) -> list[set[str
     return out
 
 
-def evaluate(heads: Heads, rubric, split: str = "dev") -> dict[str, tuple[int, int, int, float, float]]:
+def evaluate(heads: Heads, rubric, split: str = "dev",
+             files: set[str] | None = None) -> dict[str, tuple[int, int, int, float, float]]:
     """head -> (true positives, false positives, false negatives, precision, recall), as
-    the scorer judges the split's sentences."""
-    examples = bank.load(split, rubric)
+    the scorer judges the split's sentences (only those of `files`, when given)."""
+    examples = [e for e in bank.load(split, rubric)
+                if files is None or e.where.split(":")[0] in files]
     said = verdicts(heads, rubric, examples)
     out = {}
     for head_id in heads.ids:
