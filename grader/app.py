@@ -7,7 +7,7 @@ from pathlib import Path
 
 from grader import catalog, workspace
 from grader.catalog import Drill
-from grader.errors import UsageError
+from grader.errors import DrillError, UsageError
 from grader.workspace import Session
 
 
@@ -84,6 +84,18 @@ def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = Non
     else:
         parent, variant = cwd / "drill-reports", workspace.check_variant(drill, variant)
     return GradeTarget(drill, file, session, Path(out or parent), variant)
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse before grading, not after: a grading costs minutes, and its report would be
+    lost. (Root passes any access check; the write itself still fails cleanly in the CLI.)"""
+    import os
+
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise DrillError(f"cannot write the report under {folder}: {existing} is not a "
+                         f"writable folder. Make it writable (e.g. `chmod u+w {existing}`) "
+                         "or pass --out DIR; nothing was graded.")
 
 
 def _session_variant(drill: Drill, session: Session, given: str | None) -> str | None:

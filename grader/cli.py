@@ -258,19 +258,26 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, 
     from grader.report.terminal import render
     from grader.workspace import stamp
 
+    if results_path and len(formats) != 1:
+        raise UsageError("--results needs exactly one --format")
+    # the session is read and checked whole here, so a broken one costs no grading time
     target = app.grade_target(file, drill_id, variant=variant, out=out)
+    app.check_writable(target.reports_parent)
     with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
         report = run_grade(target.drill, target.candidate, target.session, plots=not no_plots,
                            variant=target.variant)
-    if results_path and len(formats) != 1:
-        raise UsageError("--results needs exactly one --format")
     keep = ([target.session.root / target.drill.answers_file]
             if target.session and target.drill.answers_file else [])
-    written = write_bundle(report, target.reports_parent, stamp(),
-                           {"json": json_path, "html": html_path, "md": md_path}, keep)
-    if formats:
-        from grader.report.bundle import write_exports
-        written += write_exports(report, written[0].parent, formats, results_path)
+    try:
+        written = write_bundle(report, target.reports_parent, stamp(),
+                               {"json": json_path, "html": html_path, "md": md_path}, keep)
+        if formats:
+            from grader.report.bundle import write_exports
+            written += write_exports(report, written[0].parent, formats, results_path)
+    except OSError as exc:
+        raise DrillError(f"graded {report.score}/{report.max_score}, but the report could "
+                         f"not be written: {exc.strerror or exc} ({exc.filename}). Make that "
+                         "folder writable or pass --out DIR, and grade again.") from None
     if target.session is not None:
         from grader.session_ops import attempt_record, record_attempt
         record_attempt(target.session, attempt_record(report, written[0].parent, target.session))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import catalog, state
-from grader.errors import UsageError
+from grader.errors import DrillError, UsageError
 from grader.timer import Timeline
 from grader.workspace import Session, backup_file, load_session
 
@@ -73,9 +73,7 @@ def take_hint(session: Session, now: float | None = None) -> Hint | None:
 def reset(session: Session, now: float | None = None) -> Path | None:
     """Put the stub back; the current file is saved under .drill/backups/ first."""
     drill = catalog.load_drill(session.drill_id)
-    saved = backup_file(session, now)
-    shutil.copyfile(drill.handout_file(drill.candidate_file, session.variant),
-                    session.candidate_path)
+    saved = _replace(session, drill.handout_file(drill.candidate_file, session.variant), now)
     state.add_event(session.root, "reset", _now(now),
                     backup=str(saved.relative_to(session.root)) if saved else None)
     return saved
@@ -85,7 +83,23 @@ def backups(session: Session) -> list[Path]:
     """Saved copies of the candidate's file, oldest first."""
     if not session.backups_dir.is_dir():
         return []
-    return sorted(p for p in session.backups_dir.glob(f"*/{session.candidate_file}"))
+    # backups are copies (never links): a planted link must not pull in a file from elsewhere
+    return sorted(p for p in session.backups_dir.glob(f"*/{session.candidate_file}")
+                  if not p.is_symlink())
+
+
+def _replace(session: Session, source: Path, now: float | None) -> Path | None:
+    """Back up the candidate's file, then overwrite it with source; the backup's folder."""
+    target = session.candidate_path  # DrillError when a link leads it out of the workspace
+    try:
+        saved = backup_file(session, now)
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise DrillError(f"could not replace {target}: {exc.strerror or exc} "
+                         f"({exc.filename or target}). Check that the workspace and its "
+                         f".drill folder are writable (e.g. `chmod -R u+w {session.root}`)."
+                         ) from None
+    return saved
 
 
 def restore(session: Session, name: str | None = None, now: float | None = None) -> tuple[Path, Path | None]:
@@ -99,8 +113,7 @@ def restore(session: Session, name: str | None = None, now: float | None = None)
         raise UsageError(f"no backup {'named ' + repr(name) + ' ' if name else ''}to restore "
                          f"(backups: {known})")
     source = found[-1]
-    saved = backup_file(session, now)
-    shutil.copyfile(source, session.candidate_path)
+    saved = _replace(session, source, now)
     state.add_event(session.root, "restore", _now(now), source=str(source.relative_to(session.root)))
     return source, saved
 

@@ -31,7 +31,17 @@ class Session:
 
     @property
     def candidate_path(self) -> Path:
-        return self.root / self.candidate_file
+        """Where the candidate's file is; DrillError when a symlink leads it out of the
+        workspace (the session file itself only holds plain relative names)."""
+        path = self.root / self.candidate_file
+        real = escapes(self.root, path)
+        if real is not None:
+            raise DrillError(
+                f"the candidate file {path} leads outside the workspace, or into its "
+                f"{STATE_DIR} folder (to {real}); drill only reads and writes your files "
+                f"inside {self.root}. Replace the link with a plain file, or fix "
+                f"candidate_file in {state.session_path(self.root)}.")
+        return path
 
     @property
     def reports_dir(self) -> Path:
@@ -81,7 +91,11 @@ def create(drill: Drill, dest: Path, force: bool = False, now: float | None = No
             shutil.copy2(old_session, target / "previous-session.json")
     for name in drill.handout:
         target = dest / name
+        if escapes(dest, target.parent) is not None:
+            raise UsageError(f"{target.parent} leads outside {dest}: remove that link first")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():  # copying through it would overwrite the file it points to
+            target.unlink()      # (its content is in the backup made above)
         shutil.copyfile(drill.handout_file(name, variant), target)
     plan = [{"phase": p.name, "minutes": p.minutes, "goal": p.goal} for p in drill.plan]
     if minutes is not None:
@@ -151,20 +165,28 @@ def find_root(start: Path | None = None) -> Path | None:
 
 
 def load_session(root: Path) -> Session:
-    data = state.read(root)
-    path = state.session_path(root)
+    data = state.read(root)  # checked whole there: types and ranges below are guaranteed
+    plan = [{"phase": s["phase"], "minutes": float(s["minutes"]), "goal": s.get("goal", "")}
+            for s in data["plan"]]
+    events = [dict(e, at=float(e["at"])) for e in data.get("events", [])]
+    attempts = [dict(a) for a in data.get("attempts", [])]
+    return Session(root, data["drill"], data["candidate_file"], data["started_at"],
+                   float(data["started_epoch"]), plan, events, attempts, data.get("variant"),
+                   dict(data.get("self_assessment") or {}))
+
+
+def escapes(root: Path, path: Path) -> Path | None:
+    """Where path really leads, when that is outside root or inside its .drill folder
+    (through `..` or a symlink); None when it stays in the workspace proper."""
+    real_root = Path(root).resolve()
     try:
-        plan = [{"phase": str(s["phase"]), "minutes": float(s["minutes"]),
-                 "goal": str(s.get("goal", ""))} for s in data["plan"]]
-        events = [dict(e, at=float(e["at"])) for e in data.get("events", [])]
-        attempts = [dict(a) for a in data.get("attempts", [])]
-        return Session(root, str(data["drill"]), str(data["candidate_file"]),
-                       str(data["started_at"]), float(data["started_epoch"]), plan, events,
-                       attempts, data.get("variant"), dict(data.get("self_assessment") or {}))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DrillError(f"the session file {path} is missing or has a bad value for {exc}. "
-                         "Fix it by hand, or start over with `drill start ID --dir "
-                         f"{root} --force` (your files are backed up first).") from None
+        real = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop leads nowhere we may write
+        return Path(path)
+    if real == real_root or (real.is_relative_to(real_root)
+                             and not real.is_relative_to(real_root / STATE_DIR)):
+        return None
+    return real
 
 
 def backup_file(session: Session, now: float | None = None) -> Path | None:

@@ -20,8 +20,8 @@ RULE_SUPPORT = 0.35      # with the phrase rule asserting it, this much of the m
 RULE_DOUBT = 0.75       # with the phrase rule reading it as negated, the model must be this sure
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
-CLAUSE_MIN_WORDS = 25   # sentences this long are also read clause by clause
-CLAUSE_MARGIN = 0.2     # a clause read alone must clear the bar by this much more
+CLAUSE_MIN_WORDS = 0    # sentences this long are also read clause by clause
+CLAUSE_MARGIN = 0.1     # a clause read alone must clear the bar by this much more
 
 
 @dataclass
