@@ -185,13 +185,8 @@ def _candidate_file(data: dict) -> None:
 
 def _text(parent, key, where: str, limit: int, required=False, nullable=False,
           non_empty=False, pattern: re.Pattern | None = None) -> None:
-    present = key in parent if isinstance(parent, dict) else True
-    if not present:
-        if required:
-            raise SessionInvalid(where, "missing")
-        return
-    value = parent[key]
-    if value is None and nullable:
+    value = _field(parent, key, where, required, nullable)
+    if value is _MISSING:
         return
     if not isinstance(value, str):
         raise SessionInvalid(where, f"must be text, not {_kind(value)}")
@@ -205,16 +200,22 @@ def _text(parent, key, where: str, limit: int, required=False, nullable=False,
 
 def _number(parent: dict, key: str, where: str, limit: float, required=False,
             nullable=False, low: float = 0) -> None:
-    if key not in parent:
-        if required:
-            raise SessionInvalid(where, "missing")
-        return
-    value = parent[key]
-    if value is None and nullable:
+    value = _field(parent, key, where, required, nullable)
+    if value is _MISSING:
         return
     # bool is an int to Python, and 1e308 is finite: both would slip past isinstance alone
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= limit:
         raise SessionInvalid(where, f"must be a number from {low:g} to {limit:g}, not {_shown(value)}")
+
+
+def _field(parent, key, where: str, required: bool, nullable: bool) -> object:
+    """parent[key]; _MISSING when it is absent (or null, where null is allowed)."""
+    if isinstance(parent, dict) and key not in parent:
+        if required:
+            raise SessionInvalid(where, "missing")
+        return _MISSING
+    value = parent[key]
+    return _MISSING if value is None and nullable else value
 
 
 def _integer(parent: dict, key: str, where: str, limit: int) -> None:
