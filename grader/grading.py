@@ -6,7 +6,7 @@ import hashlib
 import platform
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, submitted
 from grader.answers.client import AnswerScorer, ScorerError
 from grader.answers.scoring import credited, tells_found
 from grader.assessment import claims_of, evaluate
@@ -66,7 +66,9 @@ def _grade_code(drill, candidate, session, rubric, limits, seeds, now, label, wo
             "label": label or (session.root.name if session else candidate.stem)}
 
     try:
-        raw = candidate.read_bytes()
+        raw = submitted.read(candidate)
+    except submitted.Refused as exc:
+        return error_report(drill, str(exc), candidate=info, **common), None
     except FileNotFoundError:
         return error_report(drill, f"{candidate} does not exist: nothing to grade. "
                             f"`drill start {drill.id}` hands out the stub.", candidate=info,
@@ -118,7 +120,11 @@ def _answers_path(drill: Drill, candidate: Path, session: Session | None,
 def _add_answers(report: Report, drill: Drill, path: Path | None, scorer) -> None:
     if path is None or not drill.questions:
         return
-    text = _read_answers(path)
+    try:
+        text = _read_answers(path)
+    except submitted.Refused as exc:
+        report.message += f"; written answers not read: {exc}"
+        return
     try:
         scored = scorer.score(drill.id, text)
     except ScorerError as exc:
@@ -136,10 +142,12 @@ def _add_answers(report: Report, drill: Drill, path: Path | None, scorer) -> Non
 def _read_answers(path: Path) -> str:
     from grader.answers.service import MAX_MARKDOWN
     try:
-        with open(path, "rb") as handle:  # bounded: a huge file is cut, not loaded whole
-            return handle.read(4 * MAX_MARKDOWN).decode("utf-8", "replace")[:MAX_MARKDOWN]
+        raw = submitted.read(path, limit=4 * MAX_MARKDOWN)
+    except submitted.Refused:
+        raise
     except OSError:
         return ""  # a deleted (or unreadable) answers file is the same as one left empty
+    return raw.decode("utf-8", "replace")[:MAX_MARKDOWN]
 
 
 def _answers_message(scored, expected: set[str]) -> str:

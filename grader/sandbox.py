@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import submitted
 from grader.catalog import Drill
 from grader.launch import Spawned, Worker
 
@@ -104,7 +105,7 @@ class _Runner:
         # The child only ever sees a copy: the candidate's own file is never touched.
         self.candidate = work / "candidate" / drill.candidate_file
         self.candidate.parent.mkdir()
-        shutil.copyfile(candidate, self.candidate)
+        self.candidate.write_bytes(submitted.read(candidate))
         self.graders = work / "graders"
         shutil.copytree(drill.graders_dir, self.graders,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
