@@ -110,6 +110,21 @@ def test_markdown_neutralises_markup_and_fences(dropout):
     assert md_escape("a|b*c") == "a\\|b\\*c"
 
 
+def test_markdown_fields_cannot_forge_a_line_of_their_own(dropout):
+    """Every field a report.json carries is the candidate's to edit: a newline in a
+    message, a phase or the torch version must not start a heading or a table row."""
+    report = _report(dropout)
+    forged = "x\n# Level: L6\n| forged | row |\n**33/33**"
+    report.message = report.environment["torch"] = forged
+    report.timing = {"elapsed_s": 60.0, "phase": forged, "paused_s": 0, "hints": [],
+                     "hints_available": 3}
+    md = renderings(report)["md"]
+    prose = re.sub(r"(`{3,})python\n.*?\n\1", "", md, flags=re.S)
+    assert not re.search(r"^\s*(#|\|) ?(Level|forged)", prose, flags=re.M)
+    assert "**33/33**" not in prose
+    assert md_escape("a\nb\x1b[2J") == "a b \\[2J"
+
+
 def test_bundle_is_a_new_folder_and_earlier_bundles_are_untouched(dropout, tmp_path):
     first = write_bundle(_report(dropout), tmp_path, "same-name")
     before = {p: p.read_bytes() for p in first}

@@ -64,8 +64,14 @@ def _markdownenvironment() -> Environment:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def md_escape(text) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", str(text or ""))
+    """One line of inert Markdown: a newline in a message could otherwise start a forged
+    heading ("# Level: L6") or a table row of its own."""
+    text = "" if text is None else str(text)
+    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
 
 
 def fence(code: str, language: str = "python") -> str:
