@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,6 @@ def grade_target(file: Path | None, drill_id: str | None, cwd: Path | None = Non
 def check_writable(folder: Path) -> None:
     """Refuse before grading, not after: a grading costs minutes, and its report would be
     lost. (Root passes any access check; the write itself still fails cleanly in the CLI.)"""
-    import os
-
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise DrillError(f"cannot write the report under {folder}: {existing} is not a "

@@ -20,7 +20,6 @@ RULE_SUPPORT = 0.35      # with the phrase rule asserting it, this much of the m
 RULE_DOUBT = 0.75       # with the phrase rule reading it as negated, the model must be this sure
 NEAR = 0.25             # below CREDIT but above this: reported as a near miss
 MAX_SENTENCES = 400     # per answer: an answers file is bounded before it is scored
-CLAUSE_MIN_WORDS = 0    # sentences this long are also read clause by clause
 CLAUSE_MARGIN = 0.1     # a clause read alone must clear the bar by this much more
 
 
@@ -82,12 +81,11 @@ def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
         return []
     texts, owner, expects, margin = [], [], [], []
     for index, (answer, sentence) in enumerate(todo):
-        pieces = clauses(sentence.text) if len(sentence.text.split()) >= CLAUSE_MIN_WORDS else []
-        for piece in [sentence.text] + pieces:
+        for part, piece in enumerate([sentence.text] + clauses(sentence.text)):
             texts.append(piece)
             owner.append(index)
             expects.append(frozenset(answer.expects))
-            margin.append(CLAUSE_MARGIN if piece is not sentence.text else 0.0)
+            margin.append(CLAUSE_MARGIN if part else 0.0)
     probabilities = heads.probabilities(Batch(texts, expects), head_items(rubric))
     out: list[dict[str, float]] = [{} for _ in todo]
     for row, index in enumerate(owner):
