@@ -75,6 +75,9 @@ class Drill:
     questions: tuple[QuestionSpec, ...] = ()
     variants: tuple[Variant, ...] = ()   # a bug hunt: each variant plants different bugs
     levels: tuple = ()   # LevelSpecs for this drill's answers; () means rubric.yaml's
+    # The candidate's code runs in a process of its own and the graders reach it only
+    # through narrow requests (grader/harness/remote.py), so it cannot touch the verdict.
+    separate_process: bool = False
 
     @property
     def answers_only(self) -> bool:
@@ -159,7 +162,7 @@ def load_manifest(path: Path) -> Drill:
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
               "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file",
-              "questions", "variants", "levels"})
+              "questions", "variants", "levels", "separate_process"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -243,6 +246,7 @@ def load_manifest(path: Path) -> Drill:
         answers_file=answers,
         questions=questions,
         variants=variants,
+        separate_process=top.get("separate_process", bool, False),
         levels=_levels(top),
     )
 

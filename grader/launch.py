@@ -12,29 +12,23 @@ import sys
 import threading
 from pathlib import Path
 
+from grader import proctree
+
 STREAM_LIMIT = 16_000
 CHILD = [sys.executable, "-I", "-m", "grader.harness.main"]
 WORKER = [sys.executable, "-I", "-m", "grader.harness.zygote"]
 
 
 class Spawned:
-    """A grading child started as a new Python process."""
+    """A grading child started as a new Python process (inside bubblewrap when `sandbox`
+    is given: the bwrap arguments that go before the command). The child sets its own
+    limits first thing (no preexec_fn: it is unsafe beside threads)."""
 
-    def __init__(self, config: Path, cwd: Path, env: dict, memory_bytes: int, nice: int = 0):
-        def limits():  # between fork and exec, in the child
-            import resource
-            if nice:
-                os.nice(nice)
-            for name, value in (("RLIMIT_AS", memory_bytes), ("RLIMIT_CORE", 0)):
-                try:
-                    resource.setrlimit(getattr(resource, name), (value, value))
-                except (ValueError, OSError, AttributeError):
-                    pass
-
-        self.proc = subprocess.Popen([*CHILD, str(config)], cwd=cwd, env=env,
+    def __init__(self, config: Path, cwd: Path, env: dict, sandbox: list[str] | None = None):
+        command = [*(sandbox or []), *CHILD, str(config)]
+        self.proc = subprocess.Popen(command, cwd=cwd, env=env,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True,
-                                     preexec_fn=limits)
+                                     stderr=subprocess.PIPE, start_new_session=True)
         self.pid = self.proc.pid
         self._out, self._err = [], []
         self._readers = [_drain(self.proc.stdout, self._out), _drain(self.proc.stderr, self._err)]
@@ -44,6 +38,7 @@ class Spawned:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
+            proctree.kill_tree(self.pid)
             _killpg(self.pid)
         try:
             self.proc.wait(timeout=10)
@@ -73,8 +68,8 @@ class Worker:
                                          start_new_session=True)
         return self.proc
 
-    def launch(self, config: Path, cwd: Path, env: dict, memory_bytes: int) -> "Forked":
-        return Forked(self, config, cwd, env, memory_bytes)
+    def launch(self, config: Path, cwd: Path, env: dict) -> "Forked":
+        return Forked(self, config, cwd, env)
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -88,12 +83,12 @@ class Worker:
 class Forked:
     """A grading child forked by a Worker; its output goes to files in the work dir."""
 
-    def __init__(self, worker: Worker, config: Path, cwd: Path, env: dict, memory_bytes: int):
+    def __init__(self, worker: Worker, config: Path, cwd: Path, env: dict):
         self.worker = worker
         proc = worker._ensure()
         self.out_path, self.err_path = Path(cwd) / ".stdout", Path(cwd) / ".stderr"
         proc.stdin.write(json.dumps({"config": str(config), "cwd": str(cwd), "env": env,
-                                     "memory_bytes": memory_bytes, "stdout": str(self.out_path),
+                                     "stdout": str(self.out_path),
                                      "stderr": str(self.err_path)}) + "\n")
         proc.stdin.flush()
         line = proc.stdout.readline()
@@ -112,6 +107,7 @@ class Forked:
 
     def stop(self) -> None:
         if self.poll() is None:
+            proctree.kill_tree(self.pid)
             _killpg(self.pid)
             line = self.worker.proc.stdout.readline()  # the worker reports the kill
             self.status = int(json.loads(line)["status"]) if line else -9

@@ -12,12 +12,13 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import submitted
+from grader import isolation, proctree, submitted
 from grader.catalog import Drill
 from grader.launch import Spawned, Worker
 
@@ -29,6 +30,13 @@ KILL_GRACE_SECONDS = 15.0
 # check; after this many crashes in a row the rest are reported as not run.
 CRASH_STREAK = 3
 POLL_SECONDS = 0.02
+# The whole process tree of one grading (graders, the candidate's process and whatever
+# it starts): more processes than this, or more memory than the drill's limit plus the
+# graders' own share, and the tree is killed.
+MAX_PROCESSES = 64
+GRADERS_MEMORY_MB = 1536
+TREE_POLL_SECONDS = 0.1
+HOST_FILE_BYTES = 64 * 1024 * 1024
 ENV_PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT",
                    # some processors need these for OpenBLAS to compute correctly
                    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -144,13 +152,14 @@ class _Runner:
             "check_seconds": self.limits.check_seconds, "per_check": self.limits.per_check,
             "crashed_checks": self.crashed_checks,
             "check_order": [c.id for c in self.drill.checks], "demos": self.demos,
+            "host": self._host_spec() if self.drill.separate_process else None,
+            # demos yield the CPU to the checks running beside them
+            "memory_bytes": self.limits.memory_mb * 1024 * 1024, "nice": 10 if self.demos else 0,
         }), encoding="utf-8")
-        memory = self.limits.memory_mb * 1024 * 1024
         if self.worker is not None:
-            handle = self.worker.launch(config, self.work / "cwd", self._environment(), memory)
-        else:  # demos yield the CPU to the checks running beside them
-            handle = Spawned(config, self.work / "cwd", self._environment(), memory,
-                             nice=10 if self.demos else 0)
+            handle = self.worker.launch(config, self.work / "cwd", self._environment())
+        else:
+            handle = Spawned(config, self.work / "cwd", self._environment(), self._judge_sandbox())
         try:
             return self._watch(handle, results_path, deadline)
         finally:
@@ -164,6 +173,7 @@ class _Runner:
         spawned = time.monotonic()
         loaded = False
         current, current_start = None, 0.0
+        next_census = spawned + TREE_POLL_SECONDS
         while True:
             code = proc.poll()
             exited = code is not None
@@ -185,6 +195,10 @@ class _Runner:
                     self.outcome.status, self.outcome.load_error = "load_error", event
                     self.outcome.message = event.get("message", "")
                     return "done"
+                elif kind == "load_crash":  # the candidate's own process died importing
+                    self.outcome.status = "load_crash"
+                    self.outcome.message = str(event.get("message", ""))
+                    return "done"
                 elif kind == "collected":
                     for test in event.get("tests", []):
                         self.check_of[test["nodeid"]] = test.get("check")
@@ -200,6 +214,23 @@ class _Runner:
                 elif kind == "done":
                     return "done"
             now = time.monotonic()
+            if not exited and now >= next_census:
+                next_census = now + TREE_POLL_SECONDS
+                excess = self._census(proc.pid)
+                if excess:
+                    proctree.kill_tree(proc.pid)
+                    if not loaded:
+                        self.outcome.status, self.outcome.message = "load_crash", (
+                            f"importing {self.drill.candidate_file} {excess}")
+                        return "done"
+                    if current:
+                        self.outcome.results[current] = _synthetic(
+                            current, self.check_of.get(current), "crashed",
+                            f"this check was stopped: the candidate's code {excess}")
+                        check = self.check_of.get(current)
+                        if check and check not in self.crashed_checks:
+                            self.crashed_checks.append(check)
+                    return "restart"
             if exited:
                 return self._after_exit(code, loaded, current)
             if not loaded and now - spawned > self.limits.import_seconds:
@@ -249,13 +280,49 @@ class _Runner:
         pending = [n for n in self.check_of if n not in self.outcome.results]
         return "restart" if pending else "done"
 
+    def _census(self, root: int) -> str:
+        """Why the grading's process tree must be stopped, or "" while it is within bounds."""
+        tree = proctree.descendants(root)
+        if len(tree) > MAX_PROCESSES:
+            return f"started more than {MAX_PROCESSES} processes"
+        limit = (self.limits.memory_mb + GRADERS_MEMORY_MB) * 1024 * 1024
+        used = proctree.resident_bytes(tree)
+        if used > limit:
+            return (f"and its processes used {used / 2**30:.1f} GiB of memory together "
+                    f"(allowed: {self.limits.memory_mb / 1024:.1f} GiB)")
+        return ""
+
     def _limit_for(self, nodeid: str) -> float:
         check = self.check_of.get(nodeid)
         return self.limits.per_check.get(check, self.limits.check_seconds)
 
-    def _environment(self) -> dict:
+    def _judge_sandbox(self) -> list[str] | None:
+        """A drill whose graders share the candidate's process runs that process in
+        bubblewrap, with only this grading's folder writable (the results channel)."""
+        if self.drill.separate_process or not isolation.available():
+            return None
+        return isolation.command([], writable=[self.work], chdir=str(self.work / "cwd"),
+                                 env=self._environment())
+
+    def _host_spec(self) -> dict:
+        """How the judge starts the candidate's own process: sandboxed when bwrap works."""
+        limits = {"memory_bytes": self.limits.memory_mb * 1024 * 1024,
+                  "file_bytes": HOST_FILE_BYTES, "core": 0, "files": 256}
+        argv = [sys.executable, "-I", "-m", "grader.harness.host", "{fd}"]
+        if not isolation.available():
+            return {"command": argv + [json.dumps(limits)], "cwd": str(self.work / "cwd"),
+                    "env": self._environment()}
+        # inside its own user namespace the process count is the sandbox's alone
+        limits["processes"] = MAX_PROCESSES
+        env = self._environment(home="/tmp")
+        command = isolation.command(argv + [json.dumps(limits)],
+                                    readonly=[self.candidate.parent], env=env)
+        return {"command": command, "cwd": str(self.work / "cwd"), "env": env}
+
+    def _environment(self, home: str | None = None) -> dict:
         env = {k: os.environ[k] for k in ENV_PASSTHROUGH if k in os.environ}
-        env.update(HOME=str(self.work / "home"), TMPDIR=str(self.work / "home"),
+        home = home or str(self.work / "home")
+        env.update(HOME=home, TMPDIR=home,
                    PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1",
                    # A fixed threshold makes glibc return big tensors' memory on free;

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import inspect
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import pytest
@@ -71,12 +72,50 @@ def take_records() -> dict:
     return out
 
 
+@contextmanager
+def torch_calls(pattern: str):
+    """The names of torch functions called inside the block whose name contains
+    `pattern` (case-insensitive), however the candidate imported or aliased them. When
+    the candidate runs apart, its own process reports them (trusted as evidence: pair it
+    with a source-level check)."""
+    from torch.overrides import TorchFunctionMode
+
+    from grader.harness import remote
+
+    seen: list[str] = []
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", str(func))
+            if pattern.lower() in name.lower():
+                seen.append(f"{getattr(func, '__module__', None) or 'torch'}.{name}")
+            return func(*args, **(kwargs or {}))
+
+    remote.watch(pattern, seen)
+    try:
+        with Spy():
+            yield seen
+    finally:
+        remote.unwatch(seen)
+
+
 # --- the candidate's source, for evidence lines -------------------------------------
 
-def source_tree(module) -> tuple[ast.Module, list[str]] | None:
+def source_text(module) -> str | None:
+    """The candidate's source: read by the graders themselves when the module lives in
+    another process (its own claims about its source are never asked for)."""
+    text = getattr(module, "__source__", None)
+    if isinstance(text, str):
+        return text
     try:
-        text = inspect.getsource(module)
+        return inspect.getsource(module)
     except (OSError, TypeError):
+        return None
+
+
+def source_tree(module) -> tuple[ast.Module, list[str]] | None:
+    text = source_text(module)
+    if text is None:
         return None
     try:
         return ast.parse(text), text.splitlines()
@@ -115,7 +154,11 @@ def method_line(module, class_name: str, method: str) -> int | None:
 
 def traced_call(module, fn, *args):
     """Call fn(*args) and also return the last line of the candidate's file that ran:
-    for a layer's forward, the line that produced the output (the evidence line)."""
+    for a layer's forward, the line that produced the output (the evidence line). In a
+    separate process the candidate's process traces itself: the line is evidence only,
+    never part of a verdict."""
+    if getattr(fn, "_drill_remote", False):
+        return fn._traced_call(*args)
     path = getattr(module, "__file__", None)
     lines: list[int] = []
 

@@ -17,6 +17,7 @@ import traceback
 
 from grader.harness.events import CappedText, EventWriter
 from grader.harness.hints import crash_hint
+from grader.harness.timeouts import CheckTimeout as CheckTimeoutError
 
 IMPORT_OUTPUT_LIMIT = 4000
 
@@ -25,8 +26,41 @@ def main(config_path: str) -> int:
     with open(config_path, encoding="utf-8") as handle:
         config = json.load(handle)
     sys.dont_write_bytecode = True
+    _limit_self(config)
     writer = EventWriter(config["results"])
+    host = None
+    if config.get("host"):
+        # Started before our own imports, so the two processes import torch side by side.
+        from grader.harness.remote import Host
 
+        spec = config["host"]
+        host = Host(spec["command"], spec["env"], spec["cwd"], {
+            key: config[key] for key in ("candidate", "module_name", "display_name", "entrypoints")})
+        host.start()
+    try:
+        return _run(config, writer, host)
+    finally:
+        if host is not None:
+            host.kill()
+
+
+def _limit_self(config: dict) -> None:
+    """Memory cap and priority, set by the child itself before any candidate code runs."""
+    import os
+    import resource
+
+    if config.get("nice"):
+        os.nice(int(config["nice"]))
+    memory = config.get("memory_bytes")
+    for name, value in (("RLIMIT_AS", memory), ("RLIMIT_CORE", 0)):
+        if isinstance(value, int):
+            try:
+                resource.setrlimit(getattr(resource, name), (value, value))
+            except (ValueError, OSError):
+                pass
+
+
+def _run(config: dict, writer: EventWriter, host) -> int:
     import torch  # imported here, not by the CLI: only the grading process pays for it
 
     torch.set_num_threads(1)
@@ -35,7 +69,7 @@ def main(config_path: str) -> int:
 
     baseline = torch_state.snapshot()  # before the candidate's module-level code runs
 
-    module = load_candidate(config, writer)
+    module = load_candidate(config, writer) if host is None else _load_apart(config, writer, host)
     if module is None:
         return 0
 
@@ -50,7 +84,7 @@ def main(config_path: str) -> int:
                            config["check_seconds"], config.get("per_check", {}),
                            set(config.get("crashed_checks", [])),
                            config.get("check_order", []), bool(config.get("demos")),
-                           torch_baseline=baseline)
+                           torch_baseline=baseline, host=host)
     # Plain asserts: our graders write their own messages, and skipping the rewrite (and
     # plugins grading never uses) shaves start-up time off every grading.
     args = [config["graders"], "-q", "--assert=plain", "-p", "no:cacheprovider",
@@ -61,6 +95,53 @@ def main(config_path: str) -> int:
     pytest.main(args, plugins=[plugin])
     writer.emit("done")
     return 0
+
+
+def _load_apart(config: dict, writer: EventWriter, host):
+    """Import the candidate's file in its own process; pass on what it reported."""
+    from grader.harness.remote import (CandidateError, CandidateProcessEnded,
+                                       RemoteCandidate)
+
+    try:
+        events = host.load()
+    except CandidateProcessEnded:
+        writer.emit("load_crash", message=f"the candidate's process {host.exit_description()} "
+                                          f"while importing {config['display_name']}",
+                    output=host.stderr_text())
+        return None
+    except (CandidateError, CheckTimeoutError) as exc:
+        writer.emit("load_error", kind="import", message=f"importing {config['display_name']} "
+                                                         f"did not finish: {exc}")
+        return None
+    for event in events:
+        kind = event.get("event")
+        if kind in ("load_error", "loaded"):
+            fields = {k: v for k, v in event.items() if k != "event"}
+            writer.emit(kind, **_bounded(fields))
+            if kind == "load_error":
+                return None
+    if host.module_ref is None:
+        writer.emit("load_error", kind="import", message=f"{config['display_name']} could not "
+                                                         "be imported")
+        return None
+    with open(config["candidate"], encoding="utf-8", errors="replace") as handle:
+        source = handle.read()
+    return RemoteCandidate(host, config["candidate"], config["module_name"], source)
+
+
+def _bounded(fields: dict) -> dict:
+    """The host's load report, kept to the fields and sizes the parent expects."""
+    out = {}
+    for key in ("kind", "message", "line", "code", "caret", "output", "hint"):
+        value = fields.get(key)
+        if isinstance(value, str):
+            out[key] = value[:5000]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out[key] = value
+    where = fields.get("where")
+    if isinstance(where, dict) and isinstance(where.get("line"), int):
+        out["where"] = {"line": where["line"], "code": str(where.get("code", ""))[:300]}
+    return out
 
 
 def load_candidate(config: dict, writer: EventWriter):

@@ -13,15 +13,12 @@ import pytest
 from grader.harness import api
 from grader.harness.events import EventWriter, cap_text
 from grader.harness.hints import crash_hint
+from grader.harness.timeouts import CheckTimeout
 
 OUTPUT_LIMIT = 2000
 HANG_STREAK = 2          # after this many checks have hung...
-HANG_STREAK_SECONDS = 1  # ...the rest get this long, so one endless loop costs seconds, not minutes
-
-
-class CheckTimeout(BaseException):
-    """Raised by the alarm inside a check that runs too long. A BaseException, so a
-    candidate's `except Exception:` cannot swallow it."""
+HANG_STREAK_SECONDS = 1
+CRASH_STREAK = 3  # the candidate's process ended this many checks in a row: stop trying  # ...the rest get this long, so one endless loop costs seconds, not minutes
 
 
 class GradingPlugin:
@@ -29,7 +26,9 @@ class GradingPlugin:
                  seeds: list[int], skip: set[str], only: set[str] | None = None,
                  check_seconds: float = 20.0, per_check: dict | None = None,
                  crashed_checks: set[str] | None = None, check_order: list[str] | None = None,
-                 demos: bool = False, torch_baseline=None):
+                 demos: bool = False, torch_baseline=None, host=None):
+        self.host = host  # the candidate's own process, when it runs apart from the graders
+        self.crash_streak = 0
         self.demos = demos
         self.torch_baseline = torch_baseline
         self.check_order = {check: index for index, check in enumerate(check_order or [])}
@@ -100,6 +99,16 @@ class GradingPlugin:
 
             torch_state.restore(self.torch_baseline)
         check = self._check_id(item)
+        if self.host is not None:
+            from grader.harness import remote
+
+            self.host.reset()
+            limit = self._limit(check)
+            remote.set_deadline(time.monotonic() + limit, limit)
+        if self.crash_streak >= CRASH_STREAK:
+            self.records[item.nodeid]["hung"] = "not-run"
+            pytest.skip(f"not run: the candidate's process ended {self.crash_streak} times in a "
+                        "row, so the remaining checks were abandoned")
         if check in self.hung_checks:
             self.records[item.nodeid]["hung"] = "timeout"
             pytest.skip("not run: an earlier case of this check did not finish in time")
@@ -141,6 +150,13 @@ class GradingPlugin:
                 record["outcome"] = "timeout"
                 if record["check"]:
                     self.hung_checks.add(record["check"])
+            if call.excinfo is not None and _ended(call.excinfo.value):
+                record["outcome"] = "crashed"
+                self.crash_streak += 1
+                if record["check"]:
+                    self.crashed_checks.add(record["check"])
+        if call.when == "call" and not (call.excinfo is not None and _ended(call.excinfo.value)):
+            self.crash_streak = 0
         elif report.skipped and call.when in ("setup", "call"):
             record["outcome"] = record.get("hung") or "skipped"
             record["message"] = _skip_reason(report)
@@ -153,6 +169,10 @@ class GradingPlugin:
         record = self.records.pop(nodeid, {"nodeid": nodeid, "outcome": "error",
                                            "message": "no report"})
         record.pop("hung", None)
+        if self.host is not None:
+            from grader.harness import remote
+
+            remote.set_deadline(None)
         record["red_flags"] = api.take_flags()
         record["artifacts"] = api.take_records()
         record["duration"] = round(time.monotonic() - record.pop("started", time.monotonic()), 4)
@@ -164,7 +184,17 @@ class GradingPlugin:
         if excinfo is None:
             return {"message": "failed"}
         exc = excinfo.value
-        where = self._candidate_frame(excinfo.tb)
+        where = getattr(exc, "where", None) or self._candidate_frame(excinfo.tb)
+        if _ended(exc):
+            return {"message": str(exc), "where": None}
+        if type(exc).__name__ == "CandidateError":
+            message = str(exc)
+            if where:
+                message += f" ({self.display_name} line {where['line']})"
+            detail = {"message": message, "where": where, "exception": exc.type_name}
+            if exc.hint:
+                detail["hint"] = exc.hint
+            return detail
         if isinstance(exc, CheckTimeout):
             message = (f"did not finish within {exc.args[0]:g}s and was stopped "
                        "(an endless loop, or very slow code?)")
@@ -194,6 +224,10 @@ class GradingPlugin:
             return None
         code = linecache.getline(self.candidate_path, found).strip()
         return {"line": found, "code": code}
+
+
+def _ended(exc: BaseException) -> bool:
+    return type(exc).__name__ == "CandidateProcessEnded"
 
 
 def _first_lines(text: str, limit: int = 300) -> str:

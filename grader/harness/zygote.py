@@ -3,7 +3,7 @@
 It pays for importing torch and pytest once, then forks a fresh child per job, so batch
 grading keeps one process per submission (isolation, limits, kill on hang) without
 paying the import each time. Protocol, one JSON object per line: the parent writes a
-job {config, cwd, env, memory_bytes, stdout, stderr}; the worker answers {"pid"} when
+job {config, cwd, env, stdout, stderr}; the worker answers {"pid"} when
 the child starts and {"pid", "status"} when it ends (status < 0: killed by a signal).
 """
 
@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 
 
 def _child(job: dict, main) -> int:
     os.setsid()  # its own process group, so a hang is killed with everything it started
-    memory = int(job["memory_bytes"])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.chdir(job["cwd"])
     os.environ.clear()
     os.environ.update(job["env"])

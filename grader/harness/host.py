@@ -1,0 +1,384 @@
+"""The candidate's process: `python -I -m grader.harness.host FD LIMITS.json`.
+
+It imports the candidate's file and answers narrow requests from the judge over the
+socket FD (build an object, call it, read an attribute, run backward), and nothing
+else: it never sees the graders, the results or the verdict, so whatever the candidate's
+code patches here can change only the values it hands back. Usually started inside
+bubblewrap (no network, no view of other processes, a private /tmp).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import resource
+import signal
+import socket
+import sys
+import traceback
+from collections import OrderedDict
+
+OUTPUT_LIMIT = 2000
+MAX_OBJECTS = 200_000
+MAX_GRAPHS = 32
+MAX_SEEN = 50
+
+
+class HostTimeout(BaseException):
+    """The judge's time for this request ran out (a BaseException, so `except Exception`
+    in the candidate's code cannot swallow it)."""
+
+
+class _Loader:
+    """Collects what load_candidate reports, in place of the judge's event writer."""
+
+    def __init__(self):
+        self.events = []
+
+    def emit(self, event, **fields):
+        self.events.append({"event": event, **fields})
+
+
+class Host:
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.objects: dict[int, object] = {}
+        self.ids: dict[int, int] = {}  # id(obj) -> our id, so one object keeps one reference
+        self.next_id = 1
+        self.graphs: OrderedDict[int, tuple] = OrderedDict()
+        self.module = None
+        self.path = ""
+        self.baseline = None
+
+    # --- references -------------------------------------------------------------------
+
+    def as_ref(self, obj) -> dict:
+        import torch
+
+        key = id(obj)
+        ref = self.ids.get(key)
+        if ref is None or self.objects.get(ref) is not obj:
+            if len(self.objects) >= MAX_OBJECTS:
+                raise MemoryError("too many objects kept for the graders")
+            ref, self.next_id = self.next_id, self.next_id + 1
+            self.objects[ref], self.ids[key] = obj, ref
+        kind = ("module" if isinstance(obj, torch.nn.Module)
+                else "callable" if callable(obj) else "object")
+        return {"$R": ref, "kind": kind, "type": _type_name(obj)}
+
+    def from_ref(self, tag: dict):
+        ref = tag.get("$R")
+        if ref not in self.objects:
+            raise LookupError("the graders referred to an object this process does not hold")
+        return self.objects[ref]
+
+    # --- the loop ---------------------------------------------------------------------
+
+    def serve(self) -> None:
+        from grader.harness import wire
+
+        while True:
+            try:
+                header, buffers = wire.receive(self.sock)
+            except wire.WireError:
+                return  # the judge is gone: so are we
+            op = header.get("op")
+            handler = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
+            out: list = []
+            if handler is None:
+                reply = {"error": {"type": "ProtocolError", "message": f"unknown request {op!r}"}}
+            else:
+                reply = self._run(handler, header, buffers, out)
+            try:
+                wire.send(self.sock, reply, out)
+            except wire.WireError as exc:  # too big: say so instead of the value
+                out.clear()
+                wire.send(self.sock, {"error": {"type": "ValueError", "message": str(exc)}}, out)
+
+    def _run(self, handler, header, buffers, out) -> dict:
+        from grader.harness import values
+
+        captured = _Capped(OUTPUT_LIMIT)
+        seconds = header.get("seconds")
+        armed = isinstance(seconds, (int, float)) and seconds > 0
+        if armed:
+            signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(seconds))
+        try:
+            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+                reply = handler(header, buffers, out)
+        except HostTimeout as exc:
+            out.clear()
+            reply = {"timeout": self._where(exc) or {}}
+        except values.Unsendable as exc:
+            out.clear()
+            reply = {"error": {"type": "TypeError", "message": str(exc)[:500]}}
+        except BaseException as exc:  # the candidate's code may raise anything at all
+            out.clear()
+            reply = {"error": self._describe(exc)}
+        finally:
+            if armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        reply["output"] = captured.getvalue()
+        return reply
+
+    # --- requests ---------------------------------------------------------------------
+
+    def op_load(self, header, buffers, out) -> dict:
+        import torch
+
+        from grader.harness import torch_state
+        from grader.harness.main import load_candidate
+
+        torch.set_num_threads(1)
+        self.baseline = torch_state.snapshot()
+        self.path = header["candidate"]
+        loader = _Loader()
+        self.module = load_candidate(header, loader)
+        reply = {"events": loader.events}
+        if self.module is not None:
+            reply["module"] = self.as_ref(self.module)
+        return reply
+
+    def op_reset(self, header, buffers, out) -> dict:
+        from grader.harness import torch_state
+
+        torch_state.restore(self.baseline)
+        keep = {id(self.module)}
+        self.objects = {k: v for k, v in self.objects.items() if id(v) in keep}
+        self.ids = {k: v for k, v in self.ids.items() if k in keep}
+        self.graphs.clear()
+        return {}
+
+    def op_getattr(self, header, buffers, out) -> dict:
+        from grader.harness import values
+
+        obj = self.from_ref(header.get("target") or {})
+        value = getattr(obj, str(header.get("name")))
+        return {"value": values.encode(value, out, self.as_ref)}
+
+    def op_setattr(self, header, buffers, out) -> dict:
+        from grader.harness import values
+
+        obj = self.from_ref(header.get("target") or {})
+        setattr(obj, str(header.get("name")), values.decode(header.get("value"), buffers, self.from_ref))
+        return {}
+
+    def op_call(self, header, buffers, out) -> dict:
+        import torch
+
+        from grader.harness import values
+
+        target = self.from_ref(header.get("target") or {})
+        if header.get("method"):
+            target = getattr(target, str(header["method"]))
+        args = values.decode(header.get("args", {"$t": []}), buffers, self.from_ref)
+        kwargs = values.decode(header.get("kwargs", {"$d": []}), buffers, self.from_ref)
+        if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            raise TypeError("malformed call")
+        rng = header.get("rng")
+        if isinstance(rng, dict):
+            torch.set_rng_state(values.decode_tensor(rng, buffers).clone())
+        grad = bool(header.get("grad"))
+        leaves: list = []
+        passed = [self._input(a, grad, leaves) for a in args]
+        before = [bytes(buffers[t["$T"]]) if isinstance(t, dict) and "$T" in t else None
+                  for t in (header.get("args") or {}).get("$t", [])]
+        seen: list[str] = []
+        line = None
+        with torch.set_grad_enabled(grad), _watching(header.get("watch"), seen):
+            if header.get("trace"):
+                result, line = self._traced(target, passed, kwargs)
+            else:
+                result = target(*passed, **kwargs)
+        reply = {}
+        flat = [result] if isinstance(result, torch.Tensor) else (
+            list(result) if isinstance(result, tuple) and all(isinstance(r, torch.Tensor) for r in result) else None)
+        if grad and any(leaf is not None for leaf in leaves) and flat and any(
+                t.requires_grad for t in flat):
+            call_id = self.next_id
+            self.next_id += 1
+            self.graphs[call_id] = (flat, leaves)  # one entry per tensor argument
+            while len(self.graphs) > MAX_GRAPHS:
+                self.graphs.popitem(last=False)
+            reply["call"] = call_id
+        for index, given in enumerate(passed):
+            if given is result and isinstance(result, torch.Tensor):
+                reply["alias"] = index  # the candidate handed back the very tensor it got
+        reply["value"] = values.encode(result, out, self.as_ref)
+        changed = {}
+        for index, (original, received, given) in enumerate(zip(before, args, passed)):
+            if original is None or not isinstance(given, torch.Tensor):
+                continue
+            if given is received:
+                raw = torch.empty(0, dtype=torch.uint8).set_(given.untyped_storage())
+                moved = raw.numpy().tobytes() != original
+            else:  # a clone was passed (an input that needs gradients)
+                moved = not torch.equal(given.detach(), received.detach())
+            if moved:
+                changed[str(index)] = values.encode(given.detach(), out)
+        if changed:
+            reply["changed"] = changed
+        reply["rng"] = values.encode(torch.get_rng_state(), out)
+        if line is not None:
+            reply["line"] = line
+        if seen:
+            reply["seen"] = seen[:MAX_SEEN]
+        return reply
+
+    def op_backward(self, header, buffers, out) -> dict:
+        import torch
+
+        from grader.harness import values
+
+        entry = self.graphs.pop(header.get("call"), None)
+        if entry is None:
+            raise RuntimeError("this call's graph is no longer kept (more than "
+                               f"{MAX_GRAPHS} forward passes were waiting for backward)")
+        outputs, leaves = entry
+        grads = values.decode(header.get("grads"), buffers)
+        if not isinstance(grads, list) or len(grads) != len(outputs):
+            raise TypeError("malformed backward")
+        pairs = [(o, g) for o, g in zip(outputs, grads) if g is not None and o.requires_grad]
+        if pairs:
+            torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+        return {"grads": values.encode([None if leaf is None else leaf.grad for leaf in leaves], out)}
+
+    # --- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _input(arg, grad, leaves):
+        """What the candidate receives for one argument; gradients are read from `leaves`."""
+        import torch
+
+        if not isinstance(arg, torch.Tensor):
+            return arg
+        if grad and arg.requires_grad:
+            leaves.append(arg)
+            return arg.clone()  # an intermediate value, as in the judge: in-place ops allowed
+        leaves.append(None)
+        return arg
+
+    def _traced(self, target, args, kwargs):
+        lines: list[int] = []
+        path = self.path
+
+        def tracer(frame, event, arg):
+            if frame.f_code.co_filename != path:
+                return None
+            if event == "line":
+                lines.append(frame.f_lineno)
+            return tracer
+
+        previous = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            result = target(*args, **kwargs)
+        finally:
+            sys.settrace(previous)
+        return result, (lines[-1] if lines else None)
+
+    def _frame(self, tb) -> dict | None:
+        import linecache
+
+        found = None
+        for frame, lineno in traceback.walk_tb(tb):
+            if frame.f_code.co_filename == self.path:
+                found = lineno
+        if found is None:
+            return None
+        return {"line": found, "code": linecache.getline(self.path, found).strip()[:300]}
+
+    def _where(self, exc) -> dict | None:
+        return self._frame(exc.__traceback__)
+
+    def _describe(self, exc: BaseException) -> dict:
+        from grader.harness.hints import crash_hint
+
+        text = " ".join(str(exc).strip().splitlines()[:3])
+        try:
+            hint = crash_hint(exc)
+        except Exception:
+            hint = ""
+        return {"type": type(exc).__name__[:100], "message": text[:500],
+                "where": self._frame(exc.__traceback__), "hint": hint}
+
+
+def _on_alarm(signum, frame):
+    raise HostTimeout()
+
+
+@contextlib.contextmanager
+def _watching(patterns, seen: list):
+    """Record the names of torch functions called whose name holds one of `patterns`."""
+    if not isinstance(patterns, list) or not patterns:
+        yield
+        return
+    from torch.overrides import TorchFunctionMode
+
+    wanted = [str(p).lower() for p in patterns[:8]]
+
+    class Spy(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = getattr(func, "__name__", str(func))
+            if any(w in name.lower() for w in wanted) and len(seen) < MAX_SEEN:
+                seen.append(f"{getattr(func, '__module__', None) or 'torch'}.{name}"[:100])
+            return func(*args, **(kwargs or {}))
+
+    with Spy():
+        yield
+
+
+class _Capped:
+    def __init__(self, limit):
+        self.limit, self.parts, self.kept, self.dropped = limit, [], 0, 0
+
+    def write(self, text):
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def getvalue(self):
+        text = "".join(self.parts)
+        return text + (f"\n... [truncated: {self.dropped} more characters]" if self.dropped else "")
+
+
+def _type_name(obj) -> str:
+    kind = obj if isinstance(obj, type) else type(obj)
+    return str(getattr(kind, "__qualname__", "object"))[:100]
+
+
+def _limit(limits: dict) -> None:
+    """Hard limits, set before any of the candidate's code runs, so it cannot raise them."""
+    for name, key in (("RLIMIT_AS", "memory_bytes"), ("RLIMIT_FSIZE", "file_bytes"),
+                      ("RLIMIT_NPROC", "processes"), ("RLIMIT_CORE", "core"),
+                      ("RLIMIT_NOFILE", "files")):
+        value = limits.get(key)
+        if isinstance(value, int) and value >= 0:
+            try:
+                resource.setrlimit(getattr(resource, name), (value, value))
+            except (ValueError, OSError):
+                pass
+
+
+def main(argv: list[str]) -> int:
+    sys.dont_write_bytecode = True
+    sock = socket.socket(fileno=int(argv[0]))
+    _limit(json.loads(argv[1]) if len(argv) > 1 else {})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    Host(sock).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

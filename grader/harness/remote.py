@@ -1,0 +1,483 @@
+"""The judge's view of the candidate's code when it runs in a process of its own.
+
+`RemoteCandidate` stands in for the candidate's module in the graders: attribute reads,
+calls and `nn.Module` use (forward, train/eval, backward through it, a place in an
+`nn.Sequential`) become requests to the host. Tensors come back as plain tensors built
+here from raw bytes, so every statistic a grader computes is computed in the judge.
+The judge's torch RNG state travels with every call, so `torch.manual_seed` in a grader
+seeds the candidate's draws exactly as it would in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import weakref
+
+import torch
+
+from grader.harness import values, wire
+from grader.harness.timeouts import CheckTimeout
+
+REPLY_GRACE_SECONDS = 2.0   # after the judge's alarm, how long the host may take to say where it was
+LOAD_SECONDS = 60.0
+_watches: list[tuple[str, list]] = []
+_deadline: list = [None, 0.0]  # [monotonic deadline, the check's limit in seconds]
+
+
+class CandidateError(Exception):
+    """The candidate's code raised; `type_name`, `where` and `hint` describe it."""
+
+    def __init__(self, info: dict):
+        info = info if isinstance(info, dict) else {}
+        self.type_name = _text(info.get("type"), 100) or "Exception"
+        self.text = _text(info.get("message"), 500)
+        where = info.get("where")
+        self.where = _where(where)
+        self.hint = _text(info.get("hint"), 500)
+        super().__init__(f"{self.type_name}: {self.text}" if self.text else self.type_name)
+
+
+class CandidateProcessEnded(Exception):
+    """The candidate's process died (or had to be killed) during a request."""
+
+
+def set_deadline(deadline: float | None, limit: float = 0.0) -> None:
+    """The monotonic time the current check must end by; the host's own alarm is set to
+    it, so a hang is stopped inside the candidate's code and its line reported."""
+    _deadline[:] = [deadline, limit]
+
+
+def watch(pattern: str, sink: list) -> None:
+    _watches.append((pattern, sink))
+
+
+def unwatch(sink: list) -> None:
+    _watches[:] = [(p, s) for p, s in _watches if s is not sink]
+
+
+class Host:
+    """One candidate process, restarted after a crash or a kill."""
+
+    def __init__(self, command: list[str], env: dict, cwd: str, load: dict):
+        self.command, self.env, self.cwd, self.load_request = command, env, cwd, load
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.generation = 0
+        self.module_ref: dict | None = None
+        self.proxies: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.stderr_path = os.path.join(cwd, f"host-{os.getpid()}.stderr")
+
+    # --- process ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair()
+        command = [part.replace("{fd}", str(theirs.fileno())) for part in self.command]
+        with open(self.stderr_path, "ab") as err:
+            self.proc = subprocess.Popen(command, env=self.env, cwd=self.cwd, pass_fds=(theirs.fileno(),),
+                                         stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                         start_new_session=True)
+        theirs.close()
+        self.sock = ours
+        self.generation += 1
+        self.proxies = weakref.WeakValueDictionary()
+
+    def load(self) -> list[dict]:
+        """Import the candidate's file in a fresh process; its load events."""
+        if self.proc is None:
+            self.start()
+        reply = self.request(dict(self.load_request, op="load"), seconds=LOAD_SECONDS)
+        events = reply.get("events") if isinstance(reply.get("events"), list) else []
+        module = reply.get("module")
+        self.module_ref = module if isinstance(module, dict) and "$R" in module else None
+        return [e for e in events if isinstance(e, dict)]
+
+    def ensure(self) -> None:
+        if self.proc is None or self.proc.poll() is not None or self.sock is None:
+            self.kill()
+            self.start()
+            events = self.load()
+            if self.module_ref is None:
+                raise CandidateProcessEnded("the candidate's file could not be imported again "
+                                            "after its process was restarted")
+            del events
+
+    def kill(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def exit_description(self) -> str:
+        code = None
+        if self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=2)  # it hung up: it is usually exiting
+            except subprocess.TimeoutExpired:
+                code = None
+        if code is None:
+            return "stopped answering"
+        if code > 128 and self.command and os.path.basename(self.command[0]) == "bwrap":
+            code = 128 - code  # bwrap reports a signal death as 128 + the signal
+        if code < 0:
+            try:
+                return f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"was killed by signal {-code}"
+        return f"exited with status {code}"
+
+    # --- requests ---------------------------------------------------------------------
+
+    def request(self, header: dict, buffers=(), seconds: float | None = None):
+        """Send one request; the reply header (buffers in reply['_buffers'])."""
+        if seconds is None and _deadline[0] is not None:
+            seconds = max(_deadline[0] - time.monotonic() - 0.05, 0.01)
+        if seconds:
+            header = dict(header, seconds=seconds)
+        try:
+            wire.send(self.sock, header, buffers)
+            reply, got = self._receive()
+        except CheckTimeout as exc:
+            where = self._late_reply()
+            self.kill() if where is None else None
+            raise CheckTimeout(_deadline[1] or (exc.args[0] if exc.args else 0), where) from None
+        except (wire.WireError, OSError):
+            how = self.exit_description()
+            self.kill()
+            raise CandidateProcessEnded(
+                f"the candidate's process {how}: does your code call sys.exit, "
+                "os._exit or kill its own process, or run out of memory?") from None
+        if "timeout" in reply:
+            raise CheckTimeout(_deadline[1] or seconds or 0, _where(reply.get("timeout")))
+        _print_output(reply.get("output"))
+        if "error" in reply:
+            raise CandidateError(reply["error"])
+        reply["_buffers"] = got
+        return reply
+
+    def _receive(self):
+        return wire.receive(self.sock)
+
+    def _late_reply(self) -> dict | None:
+        """After the judge's own alarm: give the host a moment to report where it was."""
+        if self.sock is None:
+            return None
+        self.sock.settimeout(REPLY_GRACE_SECONDS)
+        try:
+            reply, _ = wire.receive(self.sock)
+        except (OSError, wire.WireError, CheckTimeout):
+            return None
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(None)
+        return _where(reply.get("timeout")) if "timeout" in reply else None
+
+    # --- values -----------------------------------------------------------------------
+
+    def proxy(self, tag: dict):
+        ref, kind = tag.get("$R"), tag.get("kind")
+        if not isinstance(ref, int) or kind not in ("module", "callable", "object"):
+            raise values.BadValue("a malformed object reference")
+        key = (self.generation, ref)
+        existing = self.proxies.get(key)
+        if existing is not None:
+            return existing
+        made = (RemoteModule if kind == "module" else RemoteObject)(self, tag)
+        self.proxies[key] = made
+        return made
+
+    def decode(self, data, buffers):
+        try:
+            return values.decode(data, buffers, self.proxy)
+        except values.BadValue as exc:
+            raise CandidateError({"type": "ValueError",
+                                  "message": f"the candidate's process sent a value the graders "
+                                             f"cannot accept: {exc}"}) from None
+
+    def encode(self, value, buffers):
+        def as_ref(obj):
+            if isinstance(obj, (RemoteObject, RemoteModule)):
+                obj._check_alive()
+                return {"$R": obj._ref["$R"]}
+            raise values.Unsendable(f"a {type(obj).__name__} cannot be sent to the candidate's process")
+        return values.encode(value, buffers, as_ref)
+
+    def getattr(self, ref: dict, name: str):
+        self.ensure()
+        reply = self.request({"op": "getattr", "target": {"$R": ref["$R"]}, "name": name})
+        return self.decode(reply.get("value"), reply["_buffers"])
+
+    def setattr(self, ref: dict, name: str, value) -> None:
+        self.ensure()
+        buffers: list = []
+        self.request({"op": "setattr", "target": {"$R": ref["$R"]}, "name": name,
+                      "value": self.encode(value, buffers)}, buffers)
+
+    def call(self, ref: dict, args: tuple, kwargs: dict, method: str | None = None,
+             trace: bool = False):
+        """Call the object (or its method); returns (result, traced line or None). What
+        the candidate did to its tensor arguments in place is done to ours too, and a
+        tensor handed straight back is ours, as it would be in one process."""
+        self.ensure()
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+        if grad:
+            box: list = []
+            outputs = _RemoteCall.apply(self, ref, args, kwargs, method, trace, box, *tensors)
+            reply, structure = box
+            value = _rebuild(structure, outputs)
+        else:
+            reply = self._call(ref, args, kwargs, method, trace, grad=False)
+            value = self.decode(reply.get("value"), reply["_buffers"])
+        changes = self._changes(reply, args)
+        alias = reply.get("alias")
+        alias = alias if isinstance(alias, int) and 0 <= alias < len(args) and isinstance(
+            args[alias], torch.Tensor) and isinstance(value, torch.Tensor) else None
+        for index, new in changes.items():
+            if index != alias or not grad:
+                with torch.no_grad():
+                    args[index].copy_(new)
+        if alias is not None:
+            if grad and alias in changes:
+                args[alias].copy_(value)  # in place and differentiable, as the candidate did
+            value = args[alias]
+        return value, _line(reply)
+
+    def _changes(self, reply: dict, args: tuple) -> dict:
+        changed, out = reply.get("changed"), {}
+        if not isinstance(changed, dict):
+            return out
+        for key, data in list(changed.items())[:len(args)]:
+            index = int(key) if isinstance(key, str) and key.isdigit() else -1
+            if 0 <= index < len(args) and isinstance(args[index], torch.Tensor):
+                new = self.decode(data, reply["_buffers"])
+                if isinstance(new, torch.Tensor) and new.shape == args[index].shape:
+                    out[index] = new.detach().to(args[index].dtype)
+        return out
+
+    def _call(self, ref, args, kwargs, method, trace, grad):
+        buffers: list = []
+        header = {"op": "call", "target": {"$R": ref["$R"]}, "method": method,
+                  "args": self.encode(tuple(args), buffers),
+                  "kwargs": self.encode(dict(kwargs), buffers),
+                  "rng": values.encode(torch.get_rng_state(), buffers), "grad": grad,
+                  "trace": trace}
+        patterns = [p for p, _ in _watches]
+        if patterns:
+            header["watch"] = patterns
+        reply = self.request(header, buffers)
+        got = reply["_buffers"]
+        try:
+            torch.set_rng_state(values.decode_tensor(reply.get("rng") or {}, got).clone())
+        except (values.BadValue, RuntimeError, TypeError):
+            pass  # a host that mangles the RNG state only changes its own draws
+        seen = reply.get("seen")
+        if isinstance(seen, list):
+            for name in seen[:50]:
+                name = _text(name, 100)
+                for pattern, sink in _watches:
+                    if pattern.lower() in name.lower():
+                        sink.append(name)
+        return reply
+
+    def backward(self, call_id: int, grads: list):
+        buffers: list = []
+        reply = self.request({"op": "backward", "call": call_id,
+                              "grads": self.encode(list(grads), buffers)}, buffers)
+        return self.decode(reply.get("grads"), reply["_buffers"])
+
+    def reset(self) -> None:
+        if self.proc is not None and self.proc.poll() is None and self.sock is not None:
+            try:
+                self.request({"op": "reset"}, seconds=30)
+            except (CandidateError, CandidateProcessEnded, CheckTimeout):
+                self.kill()
+
+    def stderr_text(self, limit: int = 4000) -> str:
+        try:
+            with open(self.stderr_path, "rb") as handle:
+                return handle.read(limit).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+class _RemoteCall(torch.autograd.Function):
+    """A call into the candidate's process that autograd can go back through."""
+
+    @staticmethod
+    def forward(ctx, host, ref, args, kwargs, method, trace, box, *tensors):
+        reply = host._call(ref, args, kwargs, method, trace, grad=True)
+        result = host.decode(reply.get("value"), reply["_buffers"])
+        flat, structure = _flatten(result)
+        ctx.host, ctx.call_id, ctx.generation = host, reply.get("call"), host.generation
+        ctx.count = len(tensors)
+        box.extend([reply, structure])
+        outs = tuple(t.detach().clone() if t.requires_grad else t for t in flat)
+        for original, out in zip(flat, outs):
+            if not original.requires_grad or ctx.call_id is None:
+                ctx.mark_non_differentiable(out)
+        return outs
+
+    @staticmethod
+    def backward(ctx, *grads):
+        none = (None,) * 7
+        if ctx.call_id is None or ctx.generation != ctx.host.generation:
+            return none + (None,) * ctx.count
+        got = ctx.host.backward(ctx.call_id, list(grads))
+        got = got if isinstance(got, list) and len(got) == ctx.count else [None] * ctx.count
+        return none + tuple(g if isinstance(g, torch.Tensor) else None for g in got)
+
+
+def _flatten(result):
+    if isinstance(result, torch.Tensor):
+        return [result], "tensor"
+    if isinstance(result, tuple) and result and all(isinstance(r, torch.Tensor) for r in result):
+        return list(result), len(result)
+    return [], result
+
+
+def _rebuild(structure, outputs):
+    if structure == "tensor":
+        return outputs[0]
+    if isinstance(structure, int) and not isinstance(structure, bool):
+        return tuple(outputs)
+    return structure
+
+
+class RemoteObject:
+    """A class, function or other object that lives in the candidate's process."""
+
+    _drill_remote = True
+
+    def __init__(self, host: Host, tag: dict):
+        object.__setattr__(self, "_host", host)
+        object.__setattr__(self, "_ref", {"$R": tag["$R"]})
+        object.__setattr__(self, "_generation", host.generation)
+        object.__setattr__(self, "_type", _text(tag.get("type"), 100))
+
+    def _check_alive(self):
+        if self._generation != self._host.generation:
+            raise CandidateProcessEnded("this object belonged to a candidate process that has "
+                                        "since been restarted")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._check_alive()
+        return self._host.getattr(self._ref, name)
+
+    def __call__(self, *args, **kwargs):
+        self._check_alive()
+        return self._host.call(self._ref, args, kwargs)[0]
+
+    def _traced_call(self, *args):
+        self._check_alive()
+        return self._host.call(self._ref, args, {}, trace=True)
+
+    def __repr__(self):
+        return f"<candidate's {self._type}>"
+
+
+class RemoteModule(torch.nn.Module):
+    """An nn.Module that lives in the candidate's process: it can sit in a local
+    nn.Sequential, be trained through and switched between train and eval."""
+
+    _drill_remote = True
+
+    def __init__(self, host: Host, tag: dict):
+        super().__init__()
+        object.__setattr__(self, "_host", host)
+        object.__setattr__(self, "_ref", {"$R": tag["$R"]})
+        object.__setattr__(self, "_generation", host.generation)
+        object.__setattr__(self, "_type", _text(tag.get("type"), 100))
+
+    @property
+    def training(self):
+        if "_ref" not in self.__dict__:
+            return True
+        self._check_alive()
+        return self._host.getattr(self._ref, "training")
+
+    @training.setter
+    def training(self, value):
+        if "_ref" in self.__dict__:
+            self._check_alive()
+            self._host.setattr(self._ref, "training", value)
+
+    def _check_alive(self):
+        if self._generation != self._host.generation:
+            raise CandidateProcessEnded("this layer belonged to a candidate process that has "
+                                        "since been restarted")
+
+    def forward(self, *args, **kwargs):
+        self._check_alive()
+        return self._host.call(self._ref, args, kwargs)[0]
+
+    def _traced_call(self, *args):
+        self._check_alive()
+        return self._host.call(self._ref, args, {}, trace=True)
+
+    def train(self, mode: bool = True):
+        self._check_alive()
+        self._host.call(self._ref, (mode,), {}, method="train")
+        return self
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if name.startswith("_"):
+                raise
+        self._check_alive()
+        return self._host.getattr(self._ref, name)
+
+    def __repr__(self):
+        return f"<candidate's {self._type}>"
+
+
+class RemoteCandidate:
+    """The candidate's module, as the graders' `candidate` fixture."""
+
+    _drill_remote = True
+
+    def __init__(self, host: Host, path: str, name: str, source: str):
+        self._host, self.__file__, self.__name__, self.__source__ = host, path, name, source
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._host.ensure()
+        return self._host.getattr(self._host.module_ref, name)
+
+
+def _print_output(text) -> None:
+    if isinstance(text, str) and text:
+        print(text[:4000], end="" if text.endswith("\n") else "\n")
+
+
+def _line(reply: dict):
+    line = reply.get("line")
+    return line if isinstance(line, int) and not isinstance(line, bool) and 0 < line < 10**7 else None
+
+
+def _where(data) -> dict | None:
+    if not isinstance(data, dict):
+        return None
+    line = _line(data)
+    return {"line": line, "code": _text(data.get("code"), 300)} if line else None
+
+
+def _text(value, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
