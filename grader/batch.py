@@ -15,8 +15,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import isolation
 from grader.answers.client import AnswerScorer
 from grader.catalog import Drill
+from grader.errors import DrillError
 from grader.grading import grade
 from grader.launch import Worker, WorkerError
 from grader.report.bundle import write_bundle, write_exports
@@ -64,11 +66,15 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
     for submission in submissions:
         todo.put(submission)
     results: list[Graded] = []
+    failed: list[tuple[str, str]] = []
     lock = threading.Lock()
 
     def work() -> None:
-        # An explanation drill runs no code: no worker (and no torch import) needed.
-        worker = None if drill.answers_only else Worker()
+        # An explanation drill runs no code: no worker (and no torch import) needed. A
+        # worker forks the graders' process unsandboxed, which is safe only when the
+        # candidate's code runs apart from it (or no sandbox exists anyway).
+        pooled = not drill.answers_only and (drill.separate_process or not isolation.available())
+        worker = Worker() if pooled else None
         scorer = AnswerScorer() if drill.questions else None  # the model loads once here
         try:
             while True:
@@ -80,18 +86,23 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
                                submission.keep else None, variant=submission.variant or variant,
                                scorer=scorer)
                 try:
-                    report = grade(drill, submission.path, worker=worker, **options)
-                except WorkerError:
-                    worker.close()  # only a real worker raises this
-                    worker = Worker()  # one retry with a fresh worker, then a plain process
                     try:
                         report = grade(drill, submission.path, worker=worker, **options)
                     except WorkerError:
-                        report = grade(drill, submission.path, plots=False, **options)
-                written = write_bundle(report, out / submission.label, stamp(),
-                                       also_keep=submission.keep)
-                if formats:
-                    write_exports(report, written[0].parent, formats)
+                        worker.close()  # only a real worker raises this
+                        worker = Worker()  # one retry with a fresh worker, then a plain process
+                        try:
+                            report = grade(drill, submission.path, worker=worker, **options)
+                        except WorkerError:
+                            report = grade(drill, submission.path, plots=False, **options)
+                    written = write_bundle(report, out / submission.label, stamp(),
+                                           also_keep=submission.keep)
+                    if formats:
+                        write_exports(report, written[0].parent, formats)
+                except Exception as exc:  # one bad submission never costs the others
+                    with lock:
+                        failed.append((submission.label, f"{type(exc).__name__}: {exc}"[:300]))
+                    continue
                 with lock:
                     results.append(Graded(submission, report, written[0].parent))
                     if progress:
@@ -109,4 +120,8 @@ def grade_batch(drill: Drill, folder: Path, out: Path, jobs: int | None = None,
     for thread in threads:
         thread.join()
     write_index(out)
+    if failed:
+        names = "; ".join(f"{label} ({why})" for label, why in failed)
+        raise DrillError(f"{len(results)} of {len(submissions)} submission(s) graded; could "
+                         f"not grade: {names}")
     return sorted(results, key=lambda g: g.submission.label)

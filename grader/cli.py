@@ -7,6 +7,7 @@ pipeline lazily, so --help, list, start and status stay instant.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,8 @@ class DrillGroup(click.Group):
     """Turns our own errors into a message and an exit status, never a traceback."""
 
     def invoke(self, ctx):
+        signal.signal(signal.SIGTERM, _interrupted)
+        signal.signal(signal.SIGHUP, _interrupted)
         try:
             return super().invoke(ctx)
         except UsageError as exc:
@@ -39,6 +42,7 @@ class DrillGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
+            _stop_children()
             click.echo("drill: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so plainly, keep the trace optional
@@ -47,6 +51,29 @@ class DrillGroup(click.Group):
             click.echo(f"drill: internal error: {type(exc).__name__}: {exc}\nRe-run with "
                        "DRILL_DEBUG=1 for the traceback, and please report it.", err=True)
             sys.exit(3)
+
+
+def _warn_unsandboxed() -> None:
+    from grader import isolation
+
+    reason = isolation.check()
+    if reason is not None:
+        _console(stderr=True).print(
+            f"[yellow]warning:[/] grading without a sandbox ({_escape(reason)}). Fine for "
+            "your own code; do not grade other people's code this way.")
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt  # so every finally runs: children killed, temp folders removed
+
+
+def _stop_children() -> None:
+    """Kill every grading process still running (a batch's other threads included) and
+    remove their folders; only if grading was ever loaded, so the CLI stays light."""
+    if "grader.launch" in sys.modules:
+        sys.modules["grader.launch"].kill_all()
+    if "grader.sandbox" in sys.modules:
+        sys.modules["grader.sandbox"].remove_all()
 
 
 def _fail(exc: Exception, status: int) -> None:
@@ -263,6 +290,8 @@ def grade(file, drill_id, json_path, html_path, md_path, formats, results_path, 
     # the session is read and checked whole here, so a broken one costs no grading time
     target = app.grade_target(file, drill_id, variant=variant, out=out)
     app.check_writable(target.reports_parent)
+    if not target.drill.answers_only:
+        _warn_unsandboxed()
     with _console().status(f"grading {target.candidate.name} against '{target.drill.id}'..."):
         report = run_grade(target.drill, target.candidate, target.session, plots=not no_plots,
                            variant=target.variant)
@@ -301,12 +330,20 @@ def _shown(path: Path) -> str:
 @click.option("--variant", default=None, metavar="V",
               help="A bug hunt's variant for submissions without a workspace session "
                    "(a submitted workspace's own session says which it was handed).")
-def grade_batch(directory, drill_id, jobs, out, formats, variant):
+@click.option("--trust-submissions", "trusted", is_flag=True,
+              help="Grade even where no sandbox (bubblewrap) can be had: only for code you trust.")
+def grade_batch(directory, drill_id, jobs, out, formats, variant, trusted):
     """Grade every submission in DIR (a .py file or a folder each), in parallel."""
-    from grader import catalog, workspace
+    from grader import catalog, isolation, workspace
     from grader.batch import grade_batch as run_batch
 
     drill = catalog.load_drill(drill_id)
+    if not drill.answers_only and isolation.check() is not None:
+        if not trusted:
+            raise DrillError(f"will not run other people's code without a sandbox: "
+                             f"{isolation.check()}. Pass --trust-submissions only if you "
+                             "trust every submission.")
+        _warn_unsandboxed()
     variant = workspace.check_variant(drill, variant)
     out = out or directory / "drill-batch"
 

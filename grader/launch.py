@@ -15,6 +15,29 @@ from pathlib import Path
 from grader import proctree
 
 STREAM_LIMIT = 16_000
+# Every process we started and have not reaped: on Ctrl-C or SIGTERM the CLI kills them
+# all, with everything below them, even those a batch thread was still waiting on.
+_live: set[int] = set()
+_live_lock = threading.Lock()
+
+
+def _track(pid: int) -> None:
+    with _live_lock:
+        _live.add(pid)
+
+
+def _untrack(pid: int) -> None:
+    with _live_lock:
+        _live.discard(pid)
+
+
+def kill_all() -> None:
+    with _live_lock:
+        pids = list(_live)
+        _live.clear()
+    for pid in pids:
+        proctree.kill_tree(pid)
+        _killpg(pid)
 CHILD = [sys.executable, "-I", "-m", "grader.harness.main"]
 WORKER = [sys.executable, "-I", "-m", "grader.harness.zygote"]
 
@@ -30,6 +53,7 @@ class Spawned:
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
         self.pid = self.proc.pid
+        _track(self.pid)
         self._out, self._err = [], []
         self._readers = [_drain(self.proc.stdout, self._out), _drain(self.proc.stderr, self._err)]
 
@@ -44,6 +68,7 @@ class Spawned:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        _untrack(self.pid)
         for reader in self._readers:
             reader.join(timeout=5)
 
@@ -66,6 +91,7 @@ class Worker:
             self.proc = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL, text=True, bufsize=1,
                                          start_new_session=True)
+            _track(self.proc.pid)
         return self.proc
 
     def launch(self, config: Path, cwd: Path, env: dict) -> "Forked":
@@ -77,7 +103,10 @@ class Worker:
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
+                proctree.kill_tree(self.proc.pid)
                 _killpg(self.proc.pid)
+        if self.proc is not None:
+            _untrack(self.proc.pid)
 
 
 class Forked:

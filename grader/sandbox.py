@@ -88,12 +88,39 @@ def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
     statistical graders (the flake proof passes hundreds); `only_checks` narrows the run;
     `demos` runs the unscored demos (data for the plots) instead of the checks."""
     limits = limits or Limits.for_drill(drill)
-    work = Path(tempfile.mkdtemp(prefix="drill-grade-"))
+    sweep_stale()
+    work = Path(tempfile.mkdtemp(prefix=f"drill-grade-{os.getpid()}-"))
+    _live_dirs.add(work)
     try:
         return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker,
                        demos).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _live_dirs.discard(work)
+
+
+_live_dirs: set[Path] = set()
+
+
+def remove_all() -> None:
+    """After an interrupt: the folders of gradings still running in other threads."""
+    for work in list(_live_dirs):
+        shutil.rmtree(work, ignore_errors=True)
+        _live_dirs.discard(work)
+
+
+def sweep_stale() -> None:
+    """Remove the folders of gradings whose drill process was killed outright (SIGKILL
+    leaves no chance to clean up): their name carries the pid that made them."""
+    root = Path(tempfile.gettempdir())
+    try:
+        entries = list(root.glob("drill-grade-*-*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name.split("-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 class _Runner:
@@ -155,6 +182,8 @@ class _Runner:
             "host": self._host_spec() if self.drill.separate_process else None,
             # demos yield the CPU to the checks running beside them
             "memory_bytes": self.limits.memory_mb * 1024 * 1024, "nice": 10 if self.demos else 0,
+            # a worker's fork has the worker as its parent; a fresh child has us
+            "parent": None if self.worker is not None else os.getpid(),
         }), encoding="utf-8")
         if self.worker is not None:
             handle = self.worker.launch(config, self.work / "cwd", self._environment())

@@ -29,6 +29,9 @@ def _child(job: dict, main) -> int:
 
 
 def serve() -> None:
+    from grader.harness.orphan import die_with_parent
+
+    die_with_parent(None)  # its forked children inherit nothing of this: main sets their own
     import pytest  # noqa: F401  (imported here once, inherited by every job)
     import torch
 
