@@ -39,12 +39,16 @@ class Review:
 
 
 def load_bundle(bundle: Path) -> dict:
+    from grader.jsonfile import Unreadable, read_untrusted
+
     path = Path(bundle) / "report.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_untrusted(path)
     except FileNotFoundError:
         raise UsageError(f"{bundle} is not a report bundle (no report.json)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except IsADirectoryError:
+        raise DrillError(f"{path} is a folder, not a report") from None
+    except (OSError, Unreadable) as exc:
         raise DrillError(f"{path} cannot be read: {exc}") from None
     if not isinstance(data, dict) or "checks" not in data:
         raise DrillError(f"{path} is not a drill report")
@@ -98,8 +102,15 @@ def add_review(bundle: Path, review: Review) -> dict:
     data = load_bundle(bundle)
     review.at = review.at or iso()
     review.integrity = verify_snapshot(bundle, data)
+    if not isinstance(data.get("reviews", []), list):
+        raise DrillError(f"{bundle}/report.json has a malformed reviews list")
     data.setdefault("reviews", []).append(asdict(review))
-    texts = renderings(report_from_dict(data))
+    try:
+        texts = renderings(report_from_dict(data))
+    except Exception as exc:  # report.json came from elsewhere: any field may be wrong
+        raise DrillError(f"{bundle}/report.json does not have the shape of a drill report "
+                         f"({type(exc).__name__}: {str(exc)[:200]}); the review was not "
+                         "saved") from None
     write_atomic(Path(bundle) / "report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     write_atomic(Path(bundle) / "report.html", texts["html"])
     write_atomic(Path(bundle) / "report.md", texts["md"])

@@ -170,6 +170,7 @@ class _Runner:
         results_path = self.work / f"events-{self.outcome.restarts}.jsonl"
         results_path.touch()
         config = self.work / f"config-{self.outcome.restarts}.json"
+        sandbox = None if self.worker is not None else self._judge_sandbox()
         config.write_text(json.dumps({
             "candidate": str(self.candidate), "display_name": self.drill.candidate_file,
             "module_name": Path(self.drill.candidate_file).stem, "graders": str(self.graders),
@@ -182,13 +183,14 @@ class _Runner:
             "host": self._host_spec() if self.drill.separate_process else None,
             # demos yield the CPU to the checks running beside them
             "memory_bytes": self.limits.memory_mb * 1024 * 1024, "nice": 10 if self.demos else 0,
-            # a worker's fork has the worker as its parent; a fresh child has us
-            "parent": None if self.worker is not None else os.getpid(),
+            # a fresh child checks it is still ours; a worker's fork has the worker as its
+            # parent, and inside bubblewrap the parent is bwrap's init (which dies with us)
+            "parent": os.getpid() if self.worker is None and sandbox is None else None,
         }), encoding="utf-8")
         if self.worker is not None:
             handle = self.worker.launch(config, self.work / "cwd", self._environment())
         else:
-            handle = Spawned(config, self.work / "cwd", self._environment(), self._judge_sandbox())
+            handle = Spawned(config, self.work / "cwd", self._environment(), sandbox)
         try:
             return self._watch(handle, results_path, deadline)
         finally:

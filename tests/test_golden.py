@@ -4,11 +4,14 @@ with the report it must produce (the idea of exercism's test-runner examples).
 expected.json keys (all optional): status; score; full_marks; message (substrings of
 the report message); problem (subset of report.problem, strings as substrings);
 checks ({check id: [outcome, substrings of its message...]}); hints ({check id:
-substring}); import_output (substring); limits (sandbox overrides, to keep hangs short).
+substring}); import_output (substring); limits (sandbox overrides, to keep hangs short);
+escape (true: the candidate tries to get out, and nothing outside may show it: no secret
+from our environment in the report, no file it names, no connection, no process left).
 """
 
 import hashlib
 import json
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,10 +27,25 @@ GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.json").is_file())
 
 
+ESCAPE_FILES = [Path("/tmp/drill-golden-escape"), Path.home() / "drill-golden-escape"]
+ESCAPE_PORT = 47311
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_golden_case(case, dropout, tmp_path):
+def test_golden_case(case, dropout, tmp_path, monkeypatch):
     folder = GOLDEN / case
     expected = json.loads((folder / "expected.json").read_text())
+    escape = expected.get("escape", False)
+    if escape:
+        monkeypatch.setenv("DRILL_SECRET_FOR_TEST", "golden-canary")
+        monkeypatch.chdir(tmp_path)
+        for path in ESCAPE_FILES:
+            path.unlink(missing_ok=True)
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", ESCAPE_PORT))
+        listener.listen()
+        listener.settimeout(0.5)
     source = folder / "candidate.py"
     candidate = tmp_path / "dropout.py"
     if source.exists():
@@ -61,6 +79,10 @@ def test_golden_case(case, dropout, tmp_path):
     if "import_output" in expected:
         assert expected["import_output"] in report.output["import_output"]
 
+    if escape:
+        _assert_nothing_escaped(listener, tmp_path)
+        assert "golden-canary" not in json.dumps(report.output)
+
     # The candidate's file is byte-for-byte unchanged, and a full report still renders.
     after = hashlib.sha256(candidate.read_bytes()).hexdigest() if candidate.exists() else None
     assert before == after
@@ -73,3 +95,26 @@ def test_golden_case(case, dropout, tmp_path):
     assert data["level"] in LEVELS and data["level_reasons"][-1] == f"level: {data['level']}"
     if report.score == 0:
         assert data["level"] == "below-L4"
+
+
+def _assert_nothing_escaped(listener: socket.socket, cwd: Path) -> None:
+    try:
+        conn, _ = listener.accept()
+        conn.close()
+        connected = True
+    except (socket.timeout, OSError):
+        connected = False
+    finally:
+        listener.close()
+    assert not connected, "the candidate reached a socket on 127.0.0.1"
+    for path in ESCAPE_FILES + [cwd / "drill-golden-escape"]:
+        assert not path.exists(), f"the candidate wrote {path}"
+        path.unlink(missing_ok=True)
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"drill-golden-marker" in cmdline.read_bytes():
+                left.append(cmdline.parent.name)
+        except OSError:
+            pass
+    assert not left, f"the candidate's processes outlived grading: {left}"

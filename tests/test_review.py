@@ -100,3 +100,45 @@ def test_interactive_review_in_a_terminal(dropout, tmp_path):
     first = review["items"][0]
     assert first["verdict"] == "disagree" and first["comment"] == "scaling by a copy is fine"
     assert all(item["verdict"] == "agree" for item in review["items"][1:])
+
+
+def test_a_hostile_bundle_gets_a_clear_error_and_nothing_outside_is_read(dropout, tmp_path):
+    import os
+
+    import pytest
+
+    from grader.errors import DrillError
+    from grader.report.index import write_index
+
+    bundle = _bundle(dropout, tmp_path / "reports")
+    data = json.loads((bundle / "report.json").read_text())
+    # a snapshot entry that points out of the bundle is reported, never hashed
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not the candidate's")
+    data["snapshot"].append({"name": "x.py", "path": "../../secret.txt",
+                             "sha256": "0" * 64})
+    (bundle / "report.json").write_text(json.dumps(data))
+    add_review(bundle, Review("Ada", "L5", "", []))
+    integrity = json.loads((bundle / "report.json").read_text())["reviews"][-1]["integrity"]
+    assert any("leaves the bundle" in problem for problem in integrity), integrity
+
+    # wrong field types: a clear refusal, the file as it was
+    broken = dict(data, timing={"phase": 3}, checks=[{"id": 1}])
+    (bundle / "report.json").write_text(json.dumps(broken))
+    with pytest.raises(DrillError, match="shape of a drill report"):
+        add_review(bundle, Review("Ada", "L5", "", []))
+    assert json.loads((bundle / "report.json").read_text()) == broken
+
+    # nesting, NaN and a report.json that is a device: each refused with a reason
+    for name, write in [("deep", lambda p: p.write_text("[" * 100_000 + "]" * 100_000)),
+                        ("nan", lambda p: p.write_text('{"checks": [], "score": NaN}')),
+                        ("device", lambda p: os.symlink("/dev/zero", p))]:
+        other = tmp_path / "reports" / name
+        other.mkdir()
+        write(other / "report.json")
+        with pytest.raises(DrillError, match="cannot be read"):
+            add_review(other, Review("Ada", "L5", "", []))
+    # and the index still lists every bundle, the broken ones with the reason
+    _, rows = write_index(tmp_path / "reports")
+    problems = {os.path.basename(r.candidate): r.problem for r in rows if r.problem}
+    assert set(problems) >= {"deep", "nan", "device"}, problems

@@ -42,8 +42,10 @@ def encode(value, buffers: list, as_ref=None, depth: int = 0):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else {"$f": repr(value)}
-    if isinstance(value, torch.Tensor) and type(value) is torch.Tensor:
-        return _encode_tensor(value, buffers)
+    if isinstance(value, torch.Tensor):
+        # a subclass (nn.Parameter, or one whose methods lie) crosses as its plain data
+        plain = value if type(value) is torch.Tensor else torch.Tensor.as_subclass(value, torch.Tensor)
+        return _encode_tensor(plain, buffers)
     if isinstance(value, torch.dtype):
         return {"$dtype": NAMES.get(value, str(value))}
     if isinstance(value, torch.device):

@@ -89,12 +89,28 @@ def write_exports(report: Report, bundle: Path, formats, results_path: Path | No
 
 def verify_snapshot(bundle: Path, data: dict) -> list[str]:
     """Problems with the bundle's snapshot: a file missing or not matching its sha256."""
+    from grader import submitted
+
     problems = []
-    for entry in data.get("snapshot", []):
-        path = Path(bundle) / entry.get("path", "")
-        if not path.is_file():
-            problems.append(f"{entry.get('name')} is missing from the snapshot")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
-            problems.append(f"{entry.get('name')} no longer matches its sha256: the snapshot "
+    entries = data.get("snapshot", [])
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            problems.append("the snapshot list holds something that is not a file entry")
+            continue
+        name, where = str(entry.get("name"))[:200], str(entry.get("path", ""))
+        path = Path(bundle) / where
+        try:
+            if Path(where).is_absolute() or ".." in Path(where).parts:
+                raise submitted.Refused(f"its path {where[:200]!r} leaves the bundle")
+            digest = hashlib.sha256(submitted.read(path, limit=submitted.MAX_SOURCE * 8,
+                                                   root=Path(bundle))).hexdigest()
+        except (FileNotFoundError, IsADirectoryError):
+            problems.append(f"{name} is missing from the snapshot")
+            continue
+        except OSError as exc:
+            problems.append(f"{name} cannot be checked: {exc}")
+            continue
+        if digest != entry.get("sha256"):
+            problems.append(f"{name} no longer matches its sha256: the snapshot "
                             "was changed after grading")
     return problems

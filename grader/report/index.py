@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.jsonfile import write_atomic
+from grader.jsonfile import read_untrusted, write_atomic
 from grader.levels import LEVELS
 from grader.report.documents import environment
 from grader.workspace import iso
@@ -42,7 +41,7 @@ def find_bundles(root: Path) -> list[Path]:
 def read_row(bundle: Path, root: Path) -> Row:
     link = os.path.relpath(bundle / "report.html", root)
     try:
-        data = json.loads((bundle / "report.json").read_text(encoding="utf-8"))
+        data = read_untrusted(bundle / "report.json")
         reviews = data.get("reviews") or []
         latest = reviews[-1] if reviews else {}
         return Row(link=link, candidate=candidate_label(data, bundle),
@@ -52,7 +51,7 @@ def read_row(bundle: Path, root: Path) -> Row:
                    level_rank=_rank(latest.get("level") or data.get("level")),
                    red_flags=", ".join(f["id"] for f in data.get("red_flags", [])),
                    reviewed=", ".join(r.get("reviewer", "?") for r in reviews))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         return Row(link=link, candidate=os.path.relpath(bundle, root),
                    problem=f"cannot be read: {type(exc).__name__}: {exc}")
 
