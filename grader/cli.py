@@ -431,6 +431,37 @@ def review(bundle, reviewer, level, marks, feedback):
         _console().print(f"[bold red]warning:[/bold red] {_escape(problem)}")
 
 
+@main.command()
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="REPORT_DIR...")
+def regrade(bundles):
+    """Grade each bundle's snapshot again here, and say whether its verdict holds.
+
+    Exit status: 0 every bundle verified; 1 a verdict differs or could not be checked.
+    """
+    from grader import regrade as regrading
+
+    regrading.check_bundles(list(bundles))
+    _warn_unsandboxed()
+    failures = 0
+    for bundle in bundles:
+        try:
+            fresh = regrading.regrade(bundle)
+            regrading.record(bundle, fresh)
+        except DrillError as exc:
+            failures += 1
+            _console().print(f"[bold red]not checked[/bold red] {_escape(str(bundle))}: {_escape(exc)}")
+            continue
+        if fresh.verified:
+            _console().print(f"[green]verified[/green] {_escape(str(bundle))}: {fresh.score}/"
+                             f"{fresh.max_score}, level {_escape(fresh.level)}")
+        else:
+            failures += 1
+            _console().print(f"[bold red]differs[/bold red] {_escape(str(bundle))}: "
+                             + _escape("; ".join(fresh.differences)))
+    sys.exit(1 if failures else 0)
+
+
 def _ask_review(data):
     from rich.prompt import Confirm, Prompt
 

@@ -75,6 +75,7 @@ class Report:
     first_full_score_s: float | None = None       # session time of the first clean attempt
     snapshot: list[dict] = field(default_factory=list)   # files kept in the bundle: name, sha256
     reviews: list[dict] = field(default_factory=list)    # mentors' reviews, oldest first
+    regrades: list[dict] = field(default_factory=list)   # `drill regrade`: fresh verdicts beside this one
     plot_data: dict = field(default_factory=dict)        # numbers the graders recorded for plots
     plots: bool = True                                   # False: drawn without plots (--no-plots)
     answers_file: dict = field(default_factory=dict)     # the written answers: name, text
