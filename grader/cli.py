@@ -83,8 +83,12 @@ def _fail(exc: Exception, status: int) -> None:
 
 
 def _escape(text) -> str:
+    """Any text that is not ours (file names, messages) for rich: no markup, no control
+    characters."""
     from rich.markup import escape
-    return escape(str(text))
+
+    from grader.plain_text import plain
+    return escape(plain(text))
 
 
 @click.group(cls=DrillGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -135,3 +135,26 @@ def test_bundle_is_a_new_folder_and_earlier_bundles_are_untouched(dropout, tmp_p
     assert (tmp_path / "extra" / "r.json").is_file()
     assert (first[0].parent / "candidate" / "dropout.py").read_text() == SOURCE
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_terminal_report_carries_no_control_sequence_from_the_candidate(dropout):
+    import io
+    import re
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from grader.report.terminal import render
+
+    attack = "\x1b[2J\x1b[32m33/33 graded\x1b]0;title\x07\x1b]52;c;ZXZpbA==\x07"
+    report = _report(dropout)
+    report = replace(report, message=report.message + attack,
+                     checks=[replace(c, message=attack) for c in report.checks],
+                     output={"import_output": attack, "stderr": attack})
+    out = io.StringIO()
+    render(report, Console(file=out, force_terminal=True, width=120))
+    text = out.getvalue()
+    # rich's own colours remain (ESC [ digits; m); nothing else may start with ESC
+    others = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert "\x1b" not in others and "\x07" not in others
+    assert "33/33 graded" in others  # the text itself is still shown, made inert

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.plain_text import plain, plain_all
 from grader.report.model import Report
 from grader.timer import clock
 
@@ -18,6 +17,7 @@ MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "timeout": ("⏱"
 
 
 def render(report: Report, console: Console, written: list[str] | None = None) -> None:
+    report = plain_all(report)  # every field may carry the candidate's text
     colour = "green" if report.clean else ("red" if report.status != "graded" else "yellow")
     title = Text.assemble((f"{report.drill['id']}", "bold"), f"  {report.drill['title']}")
     score = Text.assemble((f"{report.score}/{report.max_score}", f"bold {colour}"),
@@ -135,13 +135,10 @@ def _level(report: Report, console: Console) -> None:
                         title_align="left"))
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _plain(text: str) -> str:
     """Candidate text (answers, evidence naming their code) without control characters:
     an escape sequence in an answers file must not drive the reader's terminal."""
-    return CONTROL.sub("\ufffd", text)
+    return plain(text)
 
 
 def _short(text: str, limit: int = 90) -> str:
