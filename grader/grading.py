@@ -93,9 +93,10 @@ def _grade_code(drill, candidate, session, rubric, limits, seeds, now, label, wo
     # unscored demos for the plots in a second process and to import the plotting code.
     side = [] if worker is not None or seeds or not plots else [
         _background(lambda: run_graders(drill, candidate, _demo_limits(drill, limits),
-                                        demos=True)),
+                                        demos=True, source=raw)),
         _background(_import_plots)]
-    run = run_graders(drill, candidate, limits, seeds, worker=worker)
+    # the bytes checked and hashed above are the bytes graded: the file is not read again
+    run = run_graders(drill, candidate, limits, seeds, worker=worker, source=raw)
     demo_run = side[0].result() if side else None
     environment["torch"] = run.hello.get("torch")
     report = build_report(drill, rubric, run, candidate=info,

@@ -83,17 +83,19 @@ class Limits:
 
 def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
                 seeds: list[int] | None = None, only_checks: list[str] | None = None,
-                worker: Worker | None = None, demos: bool = False) -> SandboxRun:
+                worker: Worker | None = None, demos: bool = False,
+                source: bytes | None = None) -> SandboxRun:
     """Grade `candidate` with the drill's hidden graders. `seeds` parametrises the
     statistical graders (the flake proof passes hundreds); `only_checks` narrows the run;
-    `demos` runs the unscored demos (data for the plots) instead of the checks."""
+    `demos` runs the unscored demos (data for the plots) instead of the checks. `source`:
+    the file's bytes as already read and checked (else it is read here)."""
     limits = limits or Limits.for_drill(drill)
     sweep_stale()
     work = Path(tempfile.mkdtemp(prefix=f"drill-grade-{os.getpid()}-"))
     _live_dirs.add(work)
     try:
         return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker,
-                       demos).run()
+                       demos, source).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _live_dirs.discard(work)
@@ -126,7 +128,7 @@ def sweep_stale() -> None:
 class _Runner:
     def __init__(self, drill: Drill, candidate: Path, limits: Limits, seeds: list[int],
                  work: Path, only_checks: list[str] | None = None, worker: Worker | None = None,
-                 demos: bool = False):
+                 demos: bool = False, source: bytes | None = None):
         self.drill, self.limits, self.seeds, self.work = drill, limits, seeds, work
         self.worker = worker
         self.demos = demos
@@ -140,7 +142,7 @@ class _Runner:
         # The child only ever sees a copy: the candidate's own file is never touched.
         self.candidate = work / "candidate" / drill.candidate_file
         self.candidate.parent.mkdir()
-        self.candidate.write_bytes(submitted.read(candidate))
+        self.candidate.write_bytes(submitted.read(candidate) if source is None else source)
         self.graders = work / "graders"
         shutil.copytree(drill.graders_dir, self.graders,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
