@@ -61,7 +61,17 @@ def command(argv: list[str], readonly: list[Path] = (), writable: list[Path] = (
     appear at the same place inside; nothing else of the host's files does."""
     args = [bwrap() or "bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+            # no capability at all inside, and no new user namespace to get some back: a
+            # sandbox whose uid maps to root outside could otherwise remount its read-only
+            # views writable, or write the kernel's settings in /proc/sys
+            "--cap-drop", "ALL", "--disable-userns", "--uid", "65534", "--gid", "65534",
+            "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            # bwrap's /dev is a writable tmpfs of no set size: only /dev/shm stays
+            # writable, capped like /tmp
+            "--size", str(TMP_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+            # the sandbox's uid is root's outside: everything in /proc that root may write
+            # (kernel settings in /proc/sys, /proc/sysrq-trigger) must be read-only
+            "--remount-ro", "/proc"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = Path("/") / name
         if top.is_symlink():
@@ -118,8 +128,14 @@ def _python_paths() -> list[Path]:
 
 def _hidden() -> list[Path]:
     """Folders inside the bound paths that the sandbox must not read: the drills shipped
-    in an installed package (their graders and reference solutions)."""
+    in an installed package (their graders and reference solutions), wherever a copy of
+    the package is (a venv can hold an installed copy beside an editable one)."""
     import grader
 
-    bundled = Path(grader.__file__).resolve().parent / "_bundled"
-    return [bundled] if bundled.is_dir() else []
+    found = []
+    roots = [Path(grader.__file__).resolve().parent.parent] + [Path(p) for p in sys.path if p]
+    for root in roots:
+        bundled = (root / "grader" / "_bundled").resolve()
+        if bundled.is_dir() and bundled not in found:
+            found.append(bundled)
+    return found

@@ -45,11 +45,57 @@ def descendants(root: int) -> list[int]:
 
 
 def resident_bytes(pids: list[int]) -> int:
+    """Memory the processes hold together: each one's proportional share (Pss), so pages
+    a fork shares with its parent count once, not once per process."""
     total = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read(200).split()[1]) * PAGE
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle.read(4096).splitlines():
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):
+            try:  # no smaps_rollup (an old kernel): the resident size, an overcount
+                with open(f"/proc/{pid}/statm", "rb") as handle:
+                    total += int(handle.read(200).split()[1]) * PAGE
+            except (OSError, ValueError, IndexError):
+                continue
+    return total
+
+
+def held_file_bytes(pids: list[int]) -> int:
+    """Memory held in files only a process can reach (memfds, deleted files): RAM that no
+    process's resident size shows."""
+    total, seen = 0, set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds[:4096]:
+            link = f"/proc/{pid}/fd/{fd}"
+            try:
+                target = os.readlink(link)
+                if not (target.startswith("/memfd:") or target.endswith("(deleted)")):
+                    continue
+                info = os.stat(link)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_blocks * 512
+    return total
+
+
+def threads(pids: list[int]) -> int:
+    """How many threads the processes run together (each takes a PID of its own)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                stat = handle.read(1024)
+            total += int(stat[stat.rfind(b")") + 2:].split()[17])
         except (OSError, ValueError, IndexError):
             continue
     return total

@@ -34,6 +34,7 @@ POLL_SECONDS = 0.02
 # it starts): more processes than this, or more memory than the drill's limit plus the
 # graders' own share, and the tree is killed.
 MAX_PROCESSES = 64
+MAX_THREADS = 1024
 GRADERS_MEMORY_MB = 1536
 TREE_POLL_SECONDS = 0.1
 HOST_FILE_BYTES = 64 * 1024 * 1024
@@ -318,8 +319,10 @@ class _Runner:
         tree = proctree.descendants(root)
         if len(tree) > MAX_PROCESSES:
             return f"started more than {MAX_PROCESSES} processes"
+        if proctree.threads(tree) > MAX_THREADS:
+            return f"started more than {MAX_THREADS} threads"
         limit = (self.limits.memory_mb + GRADERS_MEMORY_MB) * 1024 * 1024
-        used = proctree.resident_bytes(tree)
+        used = proctree.resident_bytes(tree) + proctree.held_file_bytes(tree)
         if used > limit:
             return (f"and its processes used {used / 2**30:.1f} GiB of memory together "
                     f"(allowed: {self.limits.memory_mb / 1024:.1f} GiB)")
@@ -345,8 +348,10 @@ class _Runner:
         if not isolation.available():
             return {"command": argv + [json.dumps(limits)], "cwd": str(self.work / "cwd"),
                     "env": self._environment()}
-        # inside its own user namespace the process count is the sandbox's alone
-        limits["processes"] = MAX_PROCESSES
+        # inside its own user namespace the count is the sandbox's alone (root is exempt:
+        # the census below is what stops a fork storm there); above the census's bound,
+        # so the census names the cause wherever it runs
+        limits["processes"] = 2 * MAX_PROCESSES
         env = self._environment(home="/tmp")
         command = isolation.command(argv + [json.dumps(limits)],
                                     readonly=[self.candidate.parent], env=env)

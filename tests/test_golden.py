@@ -6,7 +6,10 @@ the report message); problem (subset of report.problem, strings as substrings);
 checks ({check id: [outcome, substrings of its message...]}); hints ({check id:
 substring}); import_output (substring); limits (sandbox overrides, to keep hangs short);
 escape (true: the candidate tries to get out, and nothing outside may show it: no secret
-from our environment in the report, no file it names, no connection, no process left).
+from our environment in the report, no file it names, no connection, no process left);
+needs_sandbox (an attack that would really do harm without bubblewrap: skipped where
+there is none); then_grade / then_score (a mutant of the dropout drill graded next, and its exact score:
+an attack on later gradings must not change it).
 """
 
 import hashlib
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import isolation
 from grader.grading import grade
 from grader.levels import LEVELS
 from grader.report.bundle import write_bundle
@@ -36,6 +40,8 @@ def test_golden_case(case, dropout, tmp_path, monkeypatch):
     folder = GOLDEN / case
     expected = json.loads((folder / "expected.json").read_text())
     escape = expected.get("escape", False)
+    if expected.get("needs_sandbox") and isolation.check() is not None:
+        pytest.skip(f"this attack is only safe to run inside the sandbox: {isolation.check()}")
     if escape:
         monkeypatch.setenv("DRILL_SECRET_FOR_TEST", "golden-canary")
         monkeypatch.chdir(tmp_path)
@@ -82,6 +88,10 @@ def test_golden_case(case, dropout, tmp_path, monkeypatch):
     if escape:
         _assert_nothing_escaped(listener, tmp_path)
         assert "golden-canary" not in json.dumps(report.output)
+    if "then_grade" in expected:
+        later = grade(dropout, dropout.root / "mutants" / f"{expected['then_grade']}.py",
+                      plots=False)
+        assert later.score == expected["then_score"], [(c.id, c.message) for c in later.checks]
 
     # The candidate's file is byte-for-byte unchanged, and a full report still renders.
     after = hashlib.sha256(candidate.read_bytes()).hexdigest() if candidate.exists() else None

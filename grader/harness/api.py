@@ -72,6 +72,27 @@ def take_records() -> dict:
     return out
 
 
+CHANNEL_CAP_SECONDS = 0.005
+
+
+def channel_seconds(layer, *args, repeats: int = 5) -> float:
+    """The best time to carry these arguments to the candidate's process and back (0 when
+    it runs in this one): a timing check subtracts it, so it times the candidate's code.
+    The other process could slow its own echo down to hide a slow layer, so what is
+    subtracted is capped (a 256 kB round trip takes well under a millisecond)."""
+    host = getattr(layer, "_host", None)
+    if not getattr(layer, "_drill_remote", False) or host is None:
+        return 0.0
+    import time
+
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.perf_counter()
+        host.echo(args)
+        best = min(best, time.perf_counter() - began)
+    return min(best, CHANNEL_CAP_SECONDS)
+
+
 @contextmanager
 def torch_calls(pattern: str):
     """The names of torch functions called inside the block whose name contains

@@ -99,12 +99,6 @@ class GradingPlugin:
 
             torch_state.restore(self.torch_baseline)
         check = self._check_id(item)
-        if self.host is not None:
-            from grader.harness import remote
-
-            self.host.reset()
-            limit = self._limit(check)
-            remote.set_deadline(time.monotonic() + limit, limit)
         if self.crash_streak >= CRASH_STREAK:
             self.records[item.nodeid]["hung"] = "not-run"
             pytest.skip(f"not run: the candidate's process ended {self.crash_streak} times in a "
@@ -115,6 +109,12 @@ class GradingPlugin:
         if check in self.crashed_checks:
             self.records[item.nodeid]["hung"] = "crashed"
             pytest.skip("not run: an earlier case of this check ended the grading process")
+        if self.host is not None:
+            from grader.harness import remote
+
+            self.host.reset()
+            limit = self._limit(check)
+            remote.set_deadline(time.monotonic() + limit, limit)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item):
