@@ -90,7 +90,8 @@ def command(argv: list[str], readonly: list[Path] = (), writable: list[Path] = (
         args += ["--ro-bind", str(path), str(path)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
-    args += ["--chdir", chdir]
+    # bwrap's root is a tmpfs of no set size: read-only, so only /tmp and /dev/shm take writes
+    args += ["--remount-ro", "/", "--chdir", chdir]
     if env is not None:
         args.append("--clearenv")
         for key, value in env.items():

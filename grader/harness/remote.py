@@ -140,14 +140,14 @@ class Host:
 
     # --- requests ---------------------------------------------------------------------
 
-    def request(self, header: dict, buffers=(), seconds: float | None = None):
+    def request(self, header: dict, buffers=(), seconds: float | None = None, fds=()):
         """Send one request; the reply header (buffers in reply['_buffers'])."""
         if seconds is None and _deadline[0] is not None:
             seconds = max(_deadline[0] - time.monotonic() - 0.05, 0.01)
         if seconds:
             header = dict(header, seconds=seconds)
         try:
-            wire.send(self.sock, header, buffers)
+            wire.send(self.sock, header, buffers, fds)
             reply, got = self._receive()
         except CheckTimeout as exc:
             where = self._late_reply()
@@ -241,7 +241,7 @@ class Host:
         else:
             reply = self._call(ref, args, kwargs, method, trace, grad=False)
             value = self.decode(reply.get("value"), reply["_buffers"])
-        changes = self._changes(reply, args)
+        changes = reply.get("_changes", {})
         alias = reply.get("alias")
         alias = alias if isinstance(alias, int) and 0 <= alias < len(args) and isinstance(
             args[alias], torch.Tensor) and isinstance(value, torch.Tensor) else None
@@ -256,11 +256,22 @@ class Host:
         return value, _line(reply)
 
     def _changes(self, reply: dict, args: tuple) -> dict:
-        changed, out = reply.get("changed"), {}
+        """What the candidate did in place to our tensor arguments. Those sent in shared
+        memory are read back from it (seen, not reported); the others (inputs that need
+        gradients, which the candidate's process copies) are as its reply says."""
+        out = {}
+        for index, (fd, meta, original) in reply.get("_shared", {}).items():
+            now = values.shared_bytes(fd, meta["size"])
+            if now != original:
+                new = values.decode_tensor(dict(meta, **{"$T": 0}), [bytearray(now)])
+                out[index] = new.detach().to(args[index].dtype)
+        changed = reply.get("changed")
         if not isinstance(changed, dict):
             return out
         for key, data in list(changed.items())[:len(args)]:
             index = int(key) if isinstance(key, str) and key.isdigit() else -1
+            if index in out or index in reply.get("_shared", {}):
+                continue
             if 0 <= index < len(args) and isinstance(args[index], torch.Tensor):
                 new = self.decode(data, reply["_buffers"])
                 if isinstance(new, torch.Tensor) and new.shape == args[index].shape:
@@ -269,15 +280,32 @@ class Host:
 
     def _call(self, ref, args, kwargs, method, trace, grad):
         buffers: list = []
+        fds: list = []
+        shared = {}
+        encoded = []
+        for index, arg in enumerate(args):
+            if isinstance(arg, torch.Tensor) and type(arg) is torch.Tensor and not arg.requires_grad \
+                    and arg.layout == torch.strided and arg.dtype in values.NAMES and len(fds) < wire.MAX_FDS:
+                meta = values.encode_shared(arg, fds)
+                shared[index] = (fds[-1], meta, values.shared_bytes(fds[-1], meta["size"]))
+                encoded.append(meta)
+            else:
+                encoded.append(self.encode(arg, buffers))
         header = {"op": "call", "target": {"$R": ref["$R"]}, "method": method,
-                  "args": self.encode(tuple(args), buffers),
+                  "args": {"$t": encoded},
                   "kwargs": self.encode(dict(kwargs), buffers),
                   "rng": values.encode(torch.get_rng_state(), buffers), "grad": grad,
                   "trace": trace}
         patterns = [p for p, _ in _watches]
         if patterns:
             header["watch"] = patterns
-        reply = self.request(header, buffers)
+        try:
+            reply = self.request(header, buffers, fds=fds)
+            reply["_shared"] = {i: (fd, meta, original) for i, (fd, meta, original) in shared.items()}
+            reply["_changes"] = self._changes(reply, args)
+        finally:
+            for fd in fds:
+                os.close(fd)
         got = reply["_buffers"]
         try:
             torch.set_rng_state(values.decode_tensor(reply.get("rng") or {}, got).clone())

@@ -74,7 +74,30 @@ def _encode_tensor(tensor: torch.Tensor, buffers: list) -> dict:
             "grad": bool(tensor.requires_grad), "leaf": bool(tensor.is_leaf)}
 
 
-def decode(data, buffers: list, from_ref=None, depth: int = 0):
+def encode_shared(tensor: torch.Tensor, fds: list) -> dict:
+    """A tensor argument whose storage goes in shared memory (a memfd) rather than the
+    message: what the other process does to it in place is then seen directly, not
+    reported. The caller closes the fds."""
+    import os
+
+    plain = tensor.detach()
+    raw = torch.empty(0, dtype=torch.uint8).set_(plain.untyped_storage())
+    fd = os.memfd_create("drill-tensor", os.MFD_CLOEXEC)
+    data = raw.numpy().tobytes()
+    os.write(fd, data) if data else None
+    fds.append(fd)
+    return {"$S": len(fds) - 1, "dtype": NAMES[tensor.dtype], "shape": list(plain.shape),
+            "stride": list(plain.stride()), "offset": plain.storage_offset(),
+            "grad": bool(tensor.requires_grad), "leaf": bool(tensor.is_leaf), "size": len(data)}
+
+
+def shared_bytes(fd: int, size: int) -> bytes:
+    import os
+
+    return os.pread(fd, size, 0) if size else b""
+
+
+def decode(data, buffers: list, from_ref=None, depth: int = 0, shared: list | None = None):
     """The inverse of encode, refusing anything out of bounds. `from_ref(tag)` turns a
     reference into a local proxy (the judge) or the object it names (the host)."""
     if depth > MAX_DEPTH:
@@ -88,24 +111,26 @@ def decode(data, buffers: list, from_ref=None, depth: int = 0):
     if isinstance(data, list):
         if len(data) > MAX_ITEMS:
             raise BadValue("a list is too long")
-        return [decode(v, buffers, from_ref, depth + 1) for v in data]
+        return [decode(v, buffers, from_ref, depth + 1, shared) for v in data]
     if not isinstance(data, dict) or len(data) < 1:
         raise BadValue("an unknown value")
     if "$t" in data:
-        return tuple(decode(_list(data["$t"]), buffers, from_ref, depth + 1))
+        return tuple(decode(_list(data["$t"]), buffers, from_ref, depth + 1, shared))
     if "$d" in data:
         out = {}
         for pair in _list(data["$d"]):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise BadValue("a malformed dict entry")
-            key = decode(pair[0], buffers, from_ref, depth + 1)
+            key = decode(pair[0], buffers, from_ref, depth + 1, shared)
             try:
-                out[key] = decode(pair[1], buffers, from_ref, depth + 1)
+                out[key] = decode(pair[1], buffers, from_ref, depth + 1, shared)
             except TypeError:
                 raise BadValue("an unhashable dict key") from None
         return out
     if "$T" in data:
         return decode_tensor(data, buffers)
+    if "$S" in data and shared is not None:
+        return decode_tensor(dict(data, **{"$T": data["$S"]}), shared)
     if "$R" in data:
         if from_ref is None:
             raise BadValue("an object reference where none is allowed")

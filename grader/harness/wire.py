@@ -23,20 +23,49 @@ class WireError(Exception):
     """The other side sent something malformed, too big, or hung up."""
 
 
-def send(sock: socket.socket, header: dict, buffers=()) -> None:
+MAX_FDS = 16
+
+
+def send(sock: socket.socket, header: dict, buffers=(), fds=()) -> None:
+    """`fds`: file descriptors passed along (the judge's shared tensor memory); only the
+    host ever receives them."""
     head = json.dumps(header, separators=(",", ":")).encode("utf-8")
     views = [memoryview(b).cast("B") for b in buffers]
     total = sum(len(v) for v in views)
-    if len(head) > MAX_HEADER or len(views) > MAX_BUFFERS or total > MAX_FRAME_BYTES:
+    if (len(head) > MAX_HEADER or len(views) > MAX_BUFFERS or total > MAX_FRAME_BYTES
+            or len(fds) > MAX_FDS):
         raise WireError("a message is larger than the channel allows")
-    sock.sendall(_PREFIX.pack(len(head), len(views), total) + head)
+    start = _PREFIX.pack(len(head), len(views), total) + head
+    if fds:
+        sent = socket.send_fds(sock, [start], list(fds))
+        sock.sendall(start[sent:])
+    else:
+        sock.sendall(start)
     for view in views:
         sock.sendall(_LENGTH.pack(len(view)))
         sock.sendall(view)
 
 
 def receive(sock: socket.socket) -> tuple[dict, list[bytearray]]:
-    head_len, count, total = _PREFIX.unpack(_exactly(sock, _PREFIX.size))
+    header, buffers, _ = receive_with_fds(sock, 0)
+    return header, buffers
+
+
+def receive_with_fds(sock: socket.socket, max_fds: int) -> tuple[dict, list[bytearray], list[int]]:
+    fds: list[int] = []
+    if max_fds:
+        first, fds, _, _ = socket.recv_fds(sock, _PREFIX.size, max_fds)
+        if not first:
+            raise WireError("the other side hung up")
+        prefix = bytes(first) + bytes(_exactly(sock, _PREFIX.size - len(first)))
+    else:
+        prefix = _exactly(sock, _PREFIX.size)
+    header, buffers = _rest(sock, prefix)
+    return header, buffers, fds
+
+
+def _rest(sock: socket.socket, prefix: bytes) -> tuple[dict, list[bytearray]]:
+    head_len, count, total = _PREFIX.unpack(prefix)
     if head_len > MAX_HEADER or count > MAX_BUFFERS or total > MAX_FRAME_BYTES:
         raise WireError("the other side sent a message larger than the channel allows")
     try:
