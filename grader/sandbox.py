@@ -85,18 +85,20 @@ class Limits:
 def run_graders(drill: Drill, candidate: Path, limits: Limits | None = None,
                 seeds: list[int] | None = None, only_checks: list[str] | None = None,
                 worker: Worker | None = None, demos: bool = False,
-                source: bytes | None = None) -> SandboxRun:
+                source: bytes | None = None, apart: bool | None = None) -> SandboxRun:
     """Grade `candidate` with the drill's hidden graders. `seeds` parametrises the
     statistical graders (the flake proof passes hundreds); `only_checks` narrows the run;
     `demos` runs the unscored demos (data for the plots) instead of the checks. `source`:
-    the file's bytes as already read and checked (else it is read here)."""
+    the file's bytes as already read and checked (else it is read here). `apart=False`
+    runs a drill whose candidate normally gets a process of its own in the graders'
+    process instead (the flake proofs: same draws, same statistics, no round trips)."""
     limits = limits or Limits.for_drill(drill)
     sweep_stale()
     work = Path(tempfile.mkdtemp(prefix=f"drill-grade-{os.getpid()}-"))
     _live_dirs.add(work)
     try:
         return _Runner(drill, candidate, limits, seeds or [0], work, only_checks, worker,
-                       demos, source).run()
+                       demos, source, apart).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _live_dirs.discard(work)
@@ -129,7 +131,8 @@ def sweep_stale() -> None:
 class _Runner:
     def __init__(self, drill: Drill, candidate: Path, limits: Limits, seeds: list[int],
                  work: Path, only_checks: list[str] | None = None, worker: Worker | None = None,
-                 demos: bool = False, source: bytes | None = None):
+                 demos: bool = False, source: bytes | None = None, apart: bool | None = None):
+        self.apart_wanted = apart
         self.drill, self.limits, self.seeds, self.work = drill, limits, seeds, work
         self.worker = worker
         self.demos = demos
@@ -183,7 +186,7 @@ class _Runner:
             "check_seconds": self.limits.check_seconds, "per_check": self.limits.per_check,
             "crashed_checks": self.crashed_checks,
             "check_order": [c.id for c in self.drill.checks], "demos": self.demos,
-            "host": self._host_spec() if self.drill.separate_process else None,
+            "host": self._host_spec() if self._apart else None,
             # demos yield the CPU to the checks running beside them
             "memory_bytes": self.limits.memory_mb * 1024 * 1024, "nice": 10 if self.demos else 0,
             # a fresh child checks it is still ours; a worker's fork has the worker as its
@@ -332,10 +335,20 @@ class _Runner:
         check = self.check_of.get(nodeid)
         return self.limits.per_check.get(check, self.limits.check_seconds)
 
+    @property
+    def _apart(self) -> bool:
+        """The candidate's code gets a process of its own when a verdict depends on it.
+        The unscored demos (data for the plots) decide nothing, so they run the old way,
+        in one sandboxed process: many small training steps are much faster without a
+        round trip each, and a forged plot fools only its own author."""
+        if self.apart_wanted is not None:
+            return self.apart_wanted and self.drill.separate_process
+        return self.drill.separate_process and not self.demos
+
     def _judge_sandbox(self) -> list[str] | None:
         """A drill whose graders share the candidate's process runs that process in
         bubblewrap, with only this grading's folder writable (the results channel)."""
-        if self.drill.separate_process or not isolation.available():
+        if self._apart or not isolation.available():
             return None
         return isolation.command([], writable=[self.work], chdir=str(self.work / "cwd"),
                                  env=self._environment())
