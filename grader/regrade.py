@@ -9,7 +9,6 @@ bundle's report.json under `regrades` and shown at the top of its HTML and Markd
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -17,7 +16,6 @@ from pathlib import Path
 
 from grader import catalog, submitted
 from grader.errors import DrillError, UsageError
-from grader.jsonfile import write_atomic
 from grader.review import load_bundle
 from grader.workspace import iso
 
@@ -70,22 +68,13 @@ def regrade(bundle: Path) -> Regrade:
 
 def record(bundle: Path, fresh: Regrade) -> None:
     """Add the regrade to report.json and re-render the bundle's HTML and Markdown."""
-    from grader.report.bundle import renderings
-    from grader.report.model import report_from_dict
+    from grader.report.bundle import rewrite
 
     data = load_bundle(bundle)
     if not isinstance(data.get("regrades", []), list):
         raise DrillError(f"{bundle}/report.json has a malformed regrades list")
     data.setdefault("regrades", []).append(asdict(fresh))
-    try:
-        texts = renderings(report_from_dict(data))
-    except Exception as exc:  # report.json came from elsewhere: any field may be wrong
-        raise DrillError(f"{bundle}/report.json does not have the shape of a drill report "
-                         f"({type(exc).__name__}: {str(exc)[:200]}); the regrade was not "
-                         "saved") from None
-    write_atomic(bundle / "report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(bundle / "report.html", texts["html"])
-    write_atomic(bundle / "report.md", texts["md"])
+    rewrite(Path(bundle), data, "regrade")
 
 
 def _from_snapshot(bundle: Path, data: dict, name: str, work: Path) -> Path | None:

@@ -8,12 +8,10 @@ level overrides the automatic estimate, and the automatic results stay visible.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from grader.errors import DrillError, UsageError
-from grader.jsonfile import write_atomic
 from grader.levels import LEVELS
 from grader.workspace import iso
 
@@ -92,8 +90,7 @@ def parse_marks(marks: list[str], data: dict) -> list[ReviewItem]:
 
 def add_review(bundle: Path, review: Review) -> dict:
     """Append the review to report.json and re-render the HTML and Markdown."""
-    from grader.report.bundle import renderings, verify_snapshot
-    from grader.report.model import report_from_dict
+    from grader.report.bundle import rewrite, verify_snapshot
 
     if review.level is not None and review.level not in LEVELS:
         raise UsageError(f"level must be one of {', '.join(LEVELS)}")
@@ -105,13 +102,5 @@ def add_review(bundle: Path, review: Review) -> dict:
     if not isinstance(data.get("reviews", []), list):
         raise DrillError(f"{bundle}/report.json has a malformed reviews list")
     data.setdefault("reviews", []).append(asdict(review))
-    try:
-        texts = renderings(report_from_dict(data))
-    except Exception as exc:  # report.json came from elsewhere: any field may be wrong
-        raise DrillError(f"{bundle}/report.json does not have the shape of a drill report "
-                         f"({type(exc).__name__}: {str(exc)[:200]}); the review was not "
-                         "saved") from None
-    write_atomic(Path(bundle) / "report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(Path(bundle) / "report.html", texts["html"])
-    write_atomic(Path(bundle) / "report.md", texts["md"])
+    rewrite(bundle, data, "review")
     return data

@@ -114,3 +114,24 @@ def verify_snapshot(bundle: Path, data: dict) -> list[str]:
             problems.append(f"{name} no longer matches its sha256: the snapshot "
                             "was changed after grading")
     return problems
+
+
+def rewrite(bundle: Path, data: dict, what: str) -> None:
+    """Save a bundle's report.json after `what` (a review, a regrade) was added to it, and
+    render its HTML and Markdown again. The JSON may have come from elsewhere, so a field
+    of the wrong shape is refused with a reason and nothing is written."""
+    import json
+
+    from grader.errors import DrillError
+    from grader.jsonfile import write_atomic
+    from grader.report.model import report_from_dict
+
+    try:
+        texts = renderings(report_from_dict(data))
+    except Exception as exc:  # any field may be wrong
+        raise DrillError(f"{bundle}/report.json does not have the shape of a drill report "
+                         f"({type(exc).__name__}: {str(exc)[:200]}); the {what} was not "
+                         "saved") from None
+    write_atomic(Path(bundle) / "report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(Path(bundle) / "report.html", texts["html"])
+    write_atomic(Path(bundle) / "report.md", texts["md"])
