@@ -99,22 +99,13 @@ def torch_calls(pattern: str):
     `pattern` (case-insensitive), however the candidate imported or aliased them. When
     the candidate runs apart, its own process reports them (trusted as evidence: pair it
     with a source-level check)."""
-    from torch.overrides import TorchFunctionMode
-
     from grader.harness import remote
+    from grader.harness.spy import TorchSpy
 
     seen: list[str] = []
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            name = getattr(func, "__name__", str(func))
-            if pattern.lower() in name.lower():
-                seen.append(f"{getattr(func, '__module__', None) or 'torch'}.{name}")
-            return func(*args, **(kwargs or {}))
-
     remote.watch(pattern, seen)
     try:
-        with Spy():
+        with TorchSpy([pattern], seen):
             yield seen
     finally:
         remote.unwatch(seen)

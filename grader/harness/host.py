@@ -18,6 +18,8 @@ import sys
 import traceback
 from collections import OrderedDict
 
+from grader.harness.events import CappedText
+
 OUTPUT_LIMIT = 2000
 MAX_OBJECTS = 200_000
 MAX_GRAPHS = 32
@@ -100,7 +102,7 @@ class Host:
     def _run(self, handler, header, buffers, out) -> dict:
         from grader.harness import values
 
-        captured = _Capped(OUTPUT_LIMIT)
+        captured = CappedText(OUTPUT_LIMIT)
         seconds = header.get("seconds")
         armed = isinstance(seconds, (int, float)) and seconds > 0
         if armed:
@@ -111,7 +113,7 @@ class Host:
                 reply = handler(header, buffers, out)
         except HostTimeout as exc:
             out.clear()
-            reply = {"timeout": self._where(exc) or {}}
+            reply = {"timeout": self._frame(exc.__traceback__) or {}}
         except values.Unsendable as exc:
             out.clear()
             reply = {"error": {"type": "TypeError", "message": str(exc)[:500]}}
@@ -300,9 +302,6 @@ class Host:
             return None
         return {"line": found, "code": linecache.getline(self.path, found).strip()[:300]}
 
-    def _where(self, exc) -> dict | None:
-        return self._frame(exc.__traceback__)
-
     def _describe(self, exc: BaseException) -> dict:
         from grader.harness.hints import crash_hint
 
@@ -342,43 +341,10 @@ def _watching(patterns, seen: list):
     if not isinstance(patterns, list) or not patterns:
         yield
         return
-    from torch.overrides import TorchFunctionMode
+    from grader.harness.spy import TorchSpy
 
-    wanted = [str(p).lower() for p in patterns[:8]]
-
-    class Spy(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            name = getattr(func, "__name__", str(func))
-            if any(w in name.lower() for w in wanted) and len(seen) < MAX_SEEN:
-                seen.append(f"{getattr(func, '__module__', None) or 'torch'}.{name}"[:100])
-            return func(*args, **(kwargs or {}))
-
-    with Spy():
+    with TorchSpy([str(p) for p in patterns[:8]], seen, MAX_SEEN):
         yield
-
-
-class _Capped:
-    def __init__(self, limit):
-        self.limit, self.parts, self.kept, self.dropped = limit, [], 0, 0
-
-    def write(self, text):
-        text = str(text)
-        room = self.limit - self.kept
-        if room > 0:
-            self.parts.append(text[:room])
-            self.kept += min(room, len(text))
-        self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
-
-    def getvalue(self):
-        text = "".join(self.parts)
-        return text + (f"\n... [truncated: {self.dropped} more characters]" if self.dropped else "")
 
 
 def _type_name(obj) -> str:

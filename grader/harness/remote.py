@@ -99,11 +99,10 @@ class Host:
         if self.proc is None or self.proc.poll() is not None or self.sock is None:
             self.kill()
             self.start()
-            events = self.load()
+            self.load()  # its events were reported when the file was first imported
             if self.module_ref is None:
                 raise CandidateProcessEnded("the candidate's file could not be imported again "
                                             "after its process was restarted")
-            del events
 
     def kill(self) -> None:
         if self.sock is not None:
