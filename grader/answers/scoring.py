@@ -201,7 +201,11 @@ def _structural_tells(answers: list[Answer], rubric) -> None:
         if tell.detect == "keyword-list":
             listed = [(a, f) for a in answers for f in a.findings
                       if f.kind == "uncredited" and "not a sentence" in f.reason]
-            if len({f.start for _, f in listed}) >= KEYWORD_LIST_MIN:
+            said = {f.start for a in answers for f in a.findings if f.kind == "concept"}
+            # Terms named without saying how they connect: lists are most of what earned
+            # anything. Two terse bullets in an answer explained in sentences are not that.
+            count = len({f.start for _, f in listed})
+            if count >= KEYWORD_LIST_MIN and count >= len(said):
                 _add_tell(*listed[0], tell)
         elif tell.detect == "only-overfitting":
             if credited(answers) == {"overfitting"}:

@@ -13,7 +13,8 @@ HEADING = re.compile(r"^(#{1,3})\s+(.*?)\s*#*\s*$", re.MULTILINE)
 NUMBERED = re.compile(r"^(?:q(?:uestion)?\s*)?(\d+)\s*[.):-]\s*", re.IGNORECASE)
 BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]+")
 # A full stop ends a sentence unless it belongs to one of these or sits inside a number.
-ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "approx", "resp")
+ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "al", "fig", "eq", "approx", "resp", "w.p",
+                 "w.r.t", "a.k.a"}
 SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]]|$)")
 
 
@@ -68,9 +69,9 @@ def sentences(body: str, offset: int = 0) -> list[Sentence]:
 def _stops(block: str) -> list[int]:
     found = []
     for stop in SENTENCE_END.finditer(block):
-        before = block[max(0, stop.start() - 6):stop.start()].lower()
-        if stop.group().startswith(".") and before.rsplit(None, 1)[-1:] and \
-                before.rsplit(None, 1)[-1].lstrip("(").endswith(ABBREVIATIONS):
+        # the whole last word must be the abbreviation: "normal." and "optimal." end sentences
+        before = block[max(0, stop.start() - 12):stop.start()].lower().rsplit(None, 1)[-1:]
+        if stop.group().startswith(".") and before and before[0].lstrip("(") in ABBREVIATIONS:
             continue
         found.append(stop.end())
     return found
@@ -115,6 +116,12 @@ def _add(out: list[Sentence], block: str, low: int, high: int, base: int, bullet
 
 _FORMULAS = [
     (re.compile(r"->|=>|→|⇒"), " so "),     # notes: "dropout -> less co-adaptation"
+    # A spaced "=", "≈" or "~" in notes relates two things ("every mask = a subnet");
+    # "p=0.5" and "x == y" stay as they are.
+    (re.compile(r"(?<=\s)(?:=|≈|~)(?=\s)"), " is "),
+    (re.compile(r"\bb/c\b"), " because "),
+    (re.compile(r"\bw/o\b"), " without "),
+    (re.compile(r"\bw/(?=\s)"), " with "),
     (re.compile(r"1\s*/\s*\(\s*1\s*[-−–]\s*p\s*\)"), " inv_keep "),
     (re.compile(r"\(\s*1\s*[-−–]\s*p\s*\)|\b1\s*[-−–]\s*p\b"), " keep_prob "),
     (re.compile(r"\b([a-z_]+)\.([a-z_]+)\(\s*\)"), r" \1.\2 "),
