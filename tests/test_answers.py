@@ -22,6 +22,7 @@ from grader import catalog
 from grader.answers import bank, train
 from grader.answers.heads import Heads, heads_path
 from grader.answers.scoring import Question, credited, score_answers, tells_found
+from grader.answers.text import sentences
 from grader.leveling import answers_level
 from grader.levels import LEVELS
 from grader.rubric import default_rubric
@@ -226,6 +227,14 @@ SENTENCES = [
     ("why-dropout/why", "You should always add dropout, it always helps.", set(), set(),
      {"always-useful"}),
     ("why-dropout/why", "Dropout gives the network more capacity.", set(), set(), {"adds-capacity"}),
+    # someone else's claim answered after the contrast: the answer is what the writer holds
+    ("why-dropout/why", "Some people say it is overrated, but dropout always helps, in every "
+     "model I train.", set(), set(), {"always-useful"}),
+    ("dropout/scaling", "A colleague insisted we multiply by 1-p when serving, but with inverted "
+     "dropout that shrinks every activation a second time.", set(), set(), set()),
+    # notes: "=" relates, "w.p." does not end the sentence
+    ("why-dropout/why", "ensemble view: every mask = a thinned subnet, weights shared, full net "
+     "at test ~ average of all of them", {"ensemble"}, set(), set()),
 ]
 
 
@@ -260,3 +269,10 @@ def test_terminal_report_shows_answers_without_control_sequences(tmp_path, run_d
     graded = run_drill("grade", cwd=tmp_path / "ws")
     assert "co-adapt" in graded.stdout
     assert "\x1b[2J" not in graded.stdout and "\x07" not in graded.stdout
+
+
+def test_sentences_end_at_full_stops_but_not_inside_abbreviations():
+    found = [s.text for s in sentences("Zero each unit w.p. p during training. Batch norm is "
+                                       "normal. Srivastava et al. showed it (e.g. on MNIST).", 0)]
+    assert found == ["Zero each unit w.p. p during training.", "Batch norm is normal.",
+                     "Srivastava et al. showed it (e.g. on MNIST)."]

@@ -79,19 +79,41 @@ def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
     from grader.answers.heads import Batch, head_items
     if not todo:
         return []
-    texts, owner, expects, margin = [], [], [], []
+    texts, owner, expects, margin, reported = [], [], [], [], []
     for index, (answer, sentence) in enumerate(todo):
-        for part, piece in enumerate([sentence.text] + clauses(sentence.text)):
+        parts = clauses(sentence.text)
+        disowned = _reported_then_denied(parts)
+        for part, piece in enumerate([sentence.text] + parts):
             texts.append(piece)
             owner.append(index)
             expects.append(frozenset(answer.expects))
             margin.append(CLAUSE_MARGIN if part else 0.0)
+            # the whole sentence and the reported clause are someone else's claim
+            reported.append(disowned and part <= 1)
     probabilities = heads.probabilities(Batch(texts, expects), head_items(rubric))
+    tells = {t.id for t in rubric.tells.values()}
     out: list[dict[str, float]] = [{} for _ in todo]
     for row, index in enumerate(owner):
         for head_id, p in probabilities.items():
+            if reported[row] and head_id in tells:
+                continue
             out[index][head_id] = max(out[index].get(head_id, 0.0), float(p[row]) - margin[row])
     return out
+
+
+REPORTED = re.compile(r"\b(?:some|many|most|people|others|folks|beginners|candidates|tutorials|"
+                      r"posts|textbooks?|colleagues?|a colleague|the paper|they)\b.{0,40}?\b(?:claims?|"
+                      r"says?|said|think|thinks|believe|believes|argue|argues|insist|insists|"
+                      r"insisted|suggests?|recommends?|describe|describes|call|calls)\b",
+                      re.IGNORECASE)
+DENIAL = re.compile(r"^(?:but|however|though|although|yet)\b", re.IGNORECASE)
+
+
+def _reported_then_denied(parts: list[str]) -> bool:
+    """"Some people claim X, but ...": the writer reports X and answers it, so a tell is
+    judged on what follows the contrast, never on X (credit is still read everywhere: the
+    gates and the heads see the reporting words)."""
+    return len(parts) >= 2 and bool(REPORTED.search(parts[0])) and bool(DENIAL.match(parts[1]))
 
 
 CLAUSE_BREAK = re.compile(r"\s*;\s*|:\s+(?=\S+(?:\s+\S+){3})|,\s+(?=(?:and|but|so|while|whereas|"
