@@ -110,7 +110,7 @@ DENIAL = re.compile(r"^(?:but|however|though|although|yet)\b", re.IGNORECASE)
 
 
 def _reported_then_denied(parts: list[str]) -> bool:
-    """"Some people claim X, but ...": the writer reports X and answers it, so a tell is
+    """'Some people claim X, but ...': the writer reports X and answers it, so a tell is
     judged on what follows the contrast, never on X (credit is still read everywhere: the
     gates and the heads see the reporting words)."""
     return len(parts) >= 2 and bool(REPORTED.search(parts[0])) and bool(DENIAL.match(parts[1]))
