@@ -78,6 +78,9 @@ class Drill:
     # The candidate's code runs in a process of its own and the graders reach it only
     # through narrow requests (grader/harness/remote.py), so it cannot touch the verdict.
     separate_process: bool = False
+    # ...and the torch layers inside the candidate's own modules live with the graders, so
+    # their hooks and statistics see every call (the candidate's forward calls them back)
+    judge_holds_layers: bool = False
 
     @property
     def answers_only(self) -> bool:
@@ -162,7 +165,8 @@ def load_manifest(path: Path) -> Drill:
     top = Fields(doc, (), doc.data)
     top.only({"id", "title", "paper", "difficulty", "summary", "plan", "candidate_file",
               "handout", "entrypoints", "checks", "hints", "limits", "visible_checks", "answers_file",
-              "questions", "variants", "levels", "separate_process"})
+              "questions", "variants", "levels", "separate_process",
+              "judge_holds_layers"})
     drill_id = top.text("id")
     if drill_id != path.parent.name:
         raise top.fail("id", f"'{drill_id}' does not match its folder name '{path.parent.name}'")
@@ -247,6 +251,7 @@ def load_manifest(path: Path) -> Drill:
         questions=questions,
         variants=variants,
         separate_process=top.get("separate_process", bool, False),
+        judge_holds_layers=top.get("judge_holds_layers", bool, False),
         levels=_levels(top),
     )
 

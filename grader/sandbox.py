@@ -181,6 +181,7 @@ class _Runner:
             "candidate": str(self.candidate), "display_name": self.drill.candidate_file,
             "module_name": Path(self.drill.candidate_file).stem, "graders": str(self.graders),
             "results": str(results_path), "entrypoints": list(self.drill.entrypoints),
+            "adopt": self.drill.judge_holds_layers,
             "skip": sorted(self.outcome.results), "seeds": self.seeds,
             "rootdir": str(self.work), "ini": str(self.ini), "only_checks": self.only_checks,
             "check_seconds": self.limits.check_seconds, "per_check": self.limits.per_check,

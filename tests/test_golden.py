@@ -5,7 +5,7 @@ expected.json keys (all optional): status; score; full_marks; message (substring
 the report message); problem (subset of report.problem, strings as substrings);
 checks ({check id: [outcome, substrings of its message...]}); hints ({check id:
 substring}); import_output (substring); limits (sandbox overrides, to keep hangs short);
-escape (true: the candidate tries to get out, and nothing outside may show it: no secret
+drill (the drill graded, dropout unless named); escape (true: the candidate tries to get out, and nothing outside may show it: no secret
 from our environment in the report, no file it names, no connection, no process left);
 needs_sandbox (an attack that would really do harm without bubblewrap: skipped where
 there is none); then_grade / then_score (a mutant of the dropout drill graded next, and its exact score:
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import isolation
+from grader import catalog, isolation
 from grader.grading import grade
 from grader.levels import LEVELS
 from grader.report.bundle import write_bundle
@@ -39,6 +39,7 @@ ESCAPE_PORT = 47311
 def test_golden_case(case, dropout, tmp_path, monkeypatch):
     folder = GOLDEN / case
     expected = json.loads((folder / "expected.json").read_text())
+    drill = catalog.load_drill(expected["drill"]) if "drill" in expected else dropout
     escape = expected.get("escape", False)
     if expected.get("needs_sandbox") and isolation.check() is not None:
         pytest.skip(f"this attack is only safe to run inside the sandbox: {isolation.check()}")
@@ -53,13 +54,13 @@ def test_golden_case(case, dropout, tmp_path, monkeypatch):
         listener.listen()
         listener.settimeout(0.5)
     source = folder / "candidate.py"
-    candidate = tmp_path / "dropout.py"
+    candidate = tmp_path / drill.candidate_file
     if source.exists():
         candidate.write_bytes(source.read_bytes())
     before = hashlib.sha256(candidate.read_bytes()).hexdigest() if candidate.exists() else None
 
-    limits = replace(Limits.for_drill(dropout), **expected.get("limits", {}))
-    report = grade(dropout, candidate, limits=limits)
+    limits = replace(Limits.for_drill(drill), **expected.get("limits", {}))
+    report = grade(drill, candidate, limits=limits)
 
     assert report.status == expected.get("status", report.status), report.message
     if "score" in expected:

@@ -17,6 +17,7 @@ marker only names the check, and the dev check proves manifest and graders agree
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import sys
 from contextlib import contextmanager
@@ -109,6 +110,48 @@ def torch_calls(pattern: str):
             yield seen
     finally:
         remote.unwatch(seen)
+
+
+def type_of(obj):
+    """type(obj), also for a layer living in the candidate's process: there type() is the
+    stand-in's class, so `type_of(layer) is candidate.InvertedDropout` is the test."""
+    if getattr(obj, "_drill_remote", False):
+        made = getattr(obj, "_class", None)
+        if made is not None:
+            return made
+    return type(obj)
+
+
+def raised(exc: BaseException, kind: str) -> bool:
+    """isinstance(exc, <the builtin exception class `kind`>), also for an exception raised
+    in the candidate's process (which arrives as a CandidateError naming its classes)."""
+    kinds = getattr(exc, "kinds", None)
+    if getattr(exc, "type_name", None) is not None and isinstance(kinds, list):
+        return kind in kinds
+    cls = getattr(builtins, kind, None)
+    return isinstance(cls, type) and isinstance(exc, cls)
+
+
+def error_name(exc: BaseException) -> str:
+    return getattr(exc, "type_name", None) or type(exc).__name__
+
+
+def type_name(obj) -> str:
+    """type(obj).__name__, also for a layer living in the candidate's process."""
+    if getattr(obj, "_drill_remote", False) and isinstance(getattr(obj, "_type", None), str):
+        return obj._type.rsplit(".", 1)[-1] or "object"
+    return type(obj).__name__
+
+
+def function_line(module, name: str) -> int | None:
+    """Where the candidate's file defines the top-level function `name`."""
+    parsed = source_tree(module)
+    if parsed is None:
+        return None
+    for node in parsed[0].body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return node.lineno
+    return None
 
 
 # --- the candidate's source, for evidence lines -------------------------------------

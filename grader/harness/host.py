@@ -52,6 +52,9 @@ class Host:
         self.path = ""
         self.baseline = None
         self.shared: list = []
+        self.depth = 0          # requests being served: above 1, the judge called back in
+        self.adopt = False      # the judge takes the torch layers inside candidate modules
+        self.next_handle = 1
 
     # --- references -------------------------------------------------------------------
 
@@ -67,7 +70,63 @@ class Host:
             self.objects[ref], self.ids[key] = obj, ref
         kind = ("module" if isinstance(obj, torch.nn.Module)
                 else "callable" if callable(obj) else "object")
-        return {"$R": ref, "kind": kind, "type": _type_name(obj)}
+        tag = {"$R": ref, "kind": kind, "type": _type_name(obj)}
+        if kind == "module":  # for isinstance in the judge: the classes it is an instance of
+            tag["mro"] = [self.as_ref(c)["$R"] for c in type(obj).__mro__[:32] if c is not object]
+        return tag
+
+    def sender(self, out: list, ids=None):
+        """How this reply sends objects: torch's own modules by value, the candidate's by
+        reference with their children described; a child of a candidate's module goes to
+        the judge and the candidate's module calls it there from now on (JudgeStub)."""
+        from grader.harness import trees, values
+        from grader.harness.stub import JudgeStub
+
+        encoder = trees.Encoder(out, None, ids)
+
+        def send(obj):
+            import torch
+
+            if isinstance(obj, JudgeStub):
+                return {"$M": {"local": obj._drill_handle}}
+            if not isinstance(obj, torch.nn.Module):
+                return self.as_ref(obj)
+            if trees.is_torch_module(obj):
+                return encoder.node(obj)
+            if len(self.objects) >= MAX_OBJECTS:
+                raise MemoryError("too many objects kept for the graders")
+            node = encoder.node(obj, {"ref": self.as_ref(obj)})
+            for name, child in (node["$M"].get("children", []) if self.adopt else []):
+                stub = self._stub(obj._modules[name], child)
+                if stub is not None:
+                    obj._modules[name] = stub
+            return node
+        encoder.value = lambda v: values.encode(v, out, send)
+        return send
+
+    def _stub(self, module, data):
+        """A JudgeStub for `module`, whose node `data` the judge is about to rebuild; the
+        node gets the stub's handle. A container's stub holds stubs of its children, so
+        iterating a ModuleList of blocks calls the judge's blocks."""
+        from grader.harness.stub import JudgeStub
+
+        inner = data["$M"] if isinstance(data, dict) and isinstance(data.get("$M"), dict) else None
+        if inner is None or "local" in inner or module is None:
+            return None
+        handle = inner["h"] = self.next_handle
+        self.next_handle += 1
+        stub = JudgeStub(self, handle, module)
+        if "ref" not in inner:  # a candidate's module inside keeps its own children
+            for name, child in inner.get("children", []):
+                made = self._stub(module._modules.get(name), child)
+                if made is not None:
+                    stub._modules[name] = made  # add_module would find the name on the shadow
+        return stub
+
+    def receiver(self, buffers: list, ids=None):
+        from grader.harness import trees
+
+        return trees.Decoder(buffers, self.from_ref, ids)
 
     def from_ref(self, tag: dict):
         ref = tag.get("$R")
@@ -85,26 +144,85 @@ class Host:
                 header, buffers, fds = wire.receive_with_fds(self.sock, wire.MAX_FDS)
             except (wire.WireError, OSError):
                 return  # the judge is gone: so are we
-            self.shared = _mapped(fds)
-            op = header.get("op")
-            handler = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
-            out: list = []
-            if handler is None:
-                reply = {"error": {"type": "ProtocolError", "message": f"unknown request {op!r}"}}
-            else:
-                reply = self._run(handler, header, buffers, out)
+            self.dispatch(header, buffers, fds)
+
+    def dispatch(self, header, buffers, fds) -> None:
+        """Serve one request: at the top level, or nested while the candidate's module
+        waits for the judge to run one of its layers."""
+        from grader.harness import wire
+
+        outer = self.shared
+        self.shared = _mapped(fds)
+        op = header.get("op")
+        handler = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
+        out: list = []
+        if handler is None:
+            reply = {"error": {"type": "ProtocolError", "message": f"unknown request {op!r}"}}
+        else:
+            reply = self._run(handler, header, buffers, out)
+        self.shared = outer
+        try:
+            wire.send(self.sock, reply, out)
+        except wire.WireError as exc:  # too big: say so instead of the value
+            out.clear()
+            wire.send(self.sock, {"error": {"type": "ValueError", "message": str(exc)}}, out)
+
+    def callback(self, handle: int, args: tuple, kwargs: dict, method: str | None = None):
+        """A layer the judge holds, called from the candidate's forward: send the call,
+        serve whatever the judge asks meanwhile, and take the layer's output (or its error)."""
+        import torch
+
+        from grader.harness import values, wire
+
+        out: list = []
+        send = self.sender(out)
+        header = {"cb": "call", "h": handle, "args": values.encode(tuple(args), out, send),
+                  "kwargs": values.encode(dict(kwargs), out, send),
+                  "rng": values.encode(torch.get_rng_state(), out),
+                  "grad": torch.is_grad_enabled()}
+        if method:
+            header["method"] = method
+        wire.send(self.sock, header, out)
+        while True:
             try:
-                wire.send(self.sock, reply, out)
-            except wire.WireError as exc:  # too big: say so instead of the value
-                out.clear()
-                wire.send(self.sock, {"error": {"type": "ValueError", "message": str(exc)}}, out)
+                reply, buffers, fds = wire.receive_with_fds(self.sock, wire.MAX_FDS)
+            except (wire.WireError, OSError):
+                raise SystemExit(0) from None  # the judge is gone
+            if "cbr" in reply:
+                break
+            self.dispatch(reply, buffers, fds)
+        if isinstance(reply.get("error"), dict):
+            error = reply["error"]
+            raise RuntimeError(f"{str(error.get('type'))[:100]}: {str(error.get('message'))[:500]}")
+        rng = reply.get("rng")
+        if isinstance(rng, dict):
+            torch.set_rng_state(values.decode_tensor(rng, buffers).clone())
+        receiver = self.receiver(buffers)
+        value = receiver.value(reply.get("value"))
+        changed = reply.get("changed")
+        for key, data in (changed.items() if isinstance(changed, dict) else []):
+            index = int(key) if isinstance(key, str) and key.isdigit() else -1
+            if 0 <= index < len(args) and isinstance(args[index], torch.Tensor):
+                new = receiver.value(data)
+                if isinstance(new, torch.Tensor) and new.shape == args[index].shape:
+                    with torch.no_grad():
+                        args[index].copy_(new)
+        # a layer's output is an intermediate value, as in one process (in-place ops allowed)
+        if isinstance(value, torch.Tensor) and value.requires_grad:
+            return value.clone()
+        if isinstance(value, tuple):
+            return tuple(v.clone() if isinstance(v, torch.Tensor) and v.requires_grad else v
+                         for v in value)
+        return value
 
     def _run(self, handler, header, buffers, out) -> dict:
         from grader.harness import values
 
         captured = CappedText(OUTPUT_LIMIT)
         seconds = header.get("seconds")
-        armed = isinstance(seconds, (int, float)) and seconds > 0
+        # a nested request runs inside the outer one's time: only the outermost sets the alarm
+        armed = isinstance(seconds, (int, float)) and seconds > 0 and self.depth == 0
+        self.depth += 1
         if armed:
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, float(seconds))
@@ -121,6 +239,7 @@ class Host:
             out.clear()
             reply = {"error": self._describe(exc)}
         finally:
+            self.depth -= 1
             if armed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         reply["output"] = captured.getvalue()
@@ -137,6 +256,7 @@ class Host:
         torch.set_num_threads(1)
         self.baseline = torch_state.snapshot()
         self.path = header["candidate"]
+        self.adopt = header.get("adopt") is True
         loader = _Loader()
         self.module = load_candidate(header, loader)
         reply = {"events": loader.events}
@@ -159,26 +279,36 @@ class Host:
 
         obj = self.from_ref(header.get("target") or {})
         value = getattr(obj, str(header.get("name")))
-        return {"value": values.encode(value, out, self.as_ref)}
+        return {"value": values.encode(value, out, self.sender(out))}
 
     def op_setattr(self, header, buffers, out) -> dict:
+        obj = self.from_ref(header.get("target") or {})
+        setattr(obj, str(header.get("name")), self.receiver(buffers).value(header.get("value")))
+        return {}
+
+    def op_deepcopy(self, header, buffers, out) -> dict:
+        import copy
+
         from grader.harness import values
 
-        obj = self.from_ref(header.get("target") or {})
-        setattr(obj, str(header.get("name")), values.decode(header.get("value"), buffers, self.from_ref))
-        return {}
+        made = copy.deepcopy(self.from_ref(header.get("target") or {}))
+        return {"value": values.encode(made, out, self.sender(out))}
 
     def op_call(self, header, buffers, out) -> dict:
         import torch
 
         from grader.harness import values
 
+        from grader.harness import trees
+
         target = self.from_ref(header.get("target") or {})
         if header.get("method"):
             target = getattr(target, str(header["method"]))
-        args = values.decode(header.get("args", {"$t": []}), buffers, self.from_ref,
+        ids = trees.HostIds()
+        receiver = self.receiver(buffers, ids)
+        args = values.decode(header.get("args", {"$t": []}), buffers, receiver._resolve,
                              shared=self.shared)
-        kwargs = values.decode(header.get("kwargs", {"$d": []}), buffers, self.from_ref)
+        kwargs = receiver.value(header.get("kwargs", {"$d": []}))
         if not isinstance(args, tuple) or not isinstance(kwargs, dict):
             raise TypeError("malformed call")
         rng = header.get("rng")
@@ -191,7 +321,9 @@ class Host:
                   for t in (header.get("args") or {}).get("$t", [])]
         seen: list[str] = []
         line = None
-        with torch.set_grad_enabled(grad), _watching(header.get("watch"), seen):
+        mode = header.get("mode")
+        with torch.set_grad_enabled(mode if isinstance(mode, bool) else grad), \
+                _watching(header.get("watch"), seen):
             if header.get("trace"):
                 result, line = self._traced(target, passed, kwargs)
             else:
@@ -210,7 +342,15 @@ class Host:
         for index, given in enumerate(passed):
             if given is result and isinstance(result, torch.Tensor):
                 reply["alias"] = index  # the candidate handed back the very tensor it got
-        reply["value"] = values.encode(result, out, self.as_ref)
+        # the judge's models as the candidate's code left them, before the result: the
+        # judge reads them in this order (a module in both is sent in full once)
+        send = self.sender(out, ids)
+        sent = (header.get("args") or {}).get("$t", [])
+        after = [[index, send(given)] for index, (given, data) in enumerate(zip(passed, sent))
+                 if isinstance(given, torch.nn.Module) and isinstance(data, dict) and "$M" in data]
+        if after:
+            reply["after"] = after
+        reply["value"] = values.encode(result, out, send)
         changed = {}
         for index, (original, received, given) in enumerate(zip(before, args, passed)):
             if original is None or not isinstance(given, torch.Tensor):
@@ -311,6 +451,7 @@ class Host:
         except Exception:
             hint = ""
         return {"type": type(exc).__name__[:100], "message": text[:500],
+                "kinds": [c.__name__[:100] for c in type(exc).__mro__[:16]],
                 "where": self._frame(exc.__traceback__), "hint": hint}
 
 

@@ -38,7 +38,8 @@ def main(config_path: str) -> int:
 
         spec = config["host"]
         host = Host(spec["command"], spec["env"], spec["cwd"], {
-            key: config[key] for key in ("candidate", "module_name", "display_name", "entrypoints")})
+            key: config.get(key) for key in ("candidate", "module_name", "display_name", "entrypoints",
+                                              "adopt")})
         host.start()
     try:
         return _run(config, writer, host)

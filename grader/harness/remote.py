@@ -19,7 +19,7 @@ import weakref
 
 import torch
 
-from grader.harness import values, wire
+from grader.harness import trees, values, wire
 from grader.harness.timeouts import CheckTimeout
 
 REPLY_GRACE_SECONDS = 1.0   # after the judge's alarm, how long the host may take to say where it was
@@ -38,6 +38,8 @@ class CandidateError(Exception):
         where = info.get("where")
         self.where = _where(where)
         self.hint = _text(info.get("hint"), 500)
+        kinds = info.get("kinds")
+        self.kinds = [k[:100] for k in kinds[:16] if isinstance(k, str)] if isinstance(kinds, list) else []
         super().__init__(f"{self.type_name}: {self.text}" if self.text else self.type_name)
 
 
@@ -69,6 +71,7 @@ class Host:
         self.generation = 0
         self.module_ref: dict | None = None
         self.proxies: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.locals: dict = {}  # host handle -> our module that the host's model calls back into
         self.stderr_path = os.path.join(cwd, f"host-{os.getpid()}.stderr")
 
     # --- process ----------------------------------------------------------------------
@@ -84,6 +87,7 @@ class Host:
         self.sock = ours
         self.generation += 1
         self.proxies = weakref.WeakValueDictionary()
+        self.locals = {}
 
     def load(self) -> list[dict]:
         """Import the candidate's file in a fresh process; its load events."""
@@ -167,7 +171,54 @@ class Host:
         return reply
 
     def _receive(self):
-        return wire.receive(self.sock)
+        """The reply to our request; meanwhile, the host's model may call back into the
+        modules we hold (a torch layer inside the candidate's own module), as often as it
+        likes."""
+        while True:
+            reply, got = wire.receive(self.sock)
+            if "cb" not in reply:
+                return reply, got
+            self._callback(reply, got)
+
+    def _callback(self, message: dict, got: list) -> None:
+        """Run one of our modules for the candidate's forward: torch's code, our hooks."""
+        out: list = []
+        try:
+            module = self.locals.get(message.get("h"))
+            if module is None:
+                raise LookupError("the candidate's model called a layer the graders no longer hold")
+            decoder = self._decoder(got, None)
+            args = decoder.value(message.get("args", {"$t": []}))
+            kwargs = decoder.value(message.get("kwargs", {"$d": []}))
+            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+                raise TypeError("a malformed call")
+            rng = message.get("rng")
+            if isinstance(rng, dict):
+                torch.set_rng_state(values.decode_tensor(rng, got).clone())
+            # an intermediate value, as in the candidate's forward (in-place ops allowed)
+            args = tuple(a.clone() if isinstance(a, torch.Tensor) and a.requires_grad else a
+                         for a in args)
+            before = {i: a.detach().clone() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+            method = message.get("method")
+            if method == "train":
+                result = module.train(bool(args[0]) if args else True)
+                result = None  # the candidate's side returns its own stub
+            else:
+                with torch.set_grad_enabled(bool(message.get("grad"))):
+                    result = module(*args, **kwargs)
+            reply = {"cbr": True, "value": self.encode(result, out),
+                     "rng": values.encode(torch.get_rng_state(), out)}
+            changed = {str(i): values.encode(args[i].detach(), out) for i, old in before.items()
+                       if not torch.equal(args[i].detach(), old)}
+            if changed:  # an in-place layer (Dropout2d(inplace=True)) writes the caller's tensor
+                reply["changed"] = changed
+        except (CheckTimeout, CandidateProcessEnded):
+            raise
+        except Exception as exc:  # the layer's own error, as the candidate's code would meet it
+            out.clear()
+            reply = {"cbr": True, "error": {"type": type(exc).__name__[:100],
+                                            "message": " ".join(str(exc).split())[:500]}}
+        wire.send(self.sock, reply, out)
 
     def _late_reply(self) -> dict | None:
         """After the judge's own alarm: give the host a moment to report where it was."""
@@ -197,25 +248,48 @@ class Host:
         self.proxies[key] = made
         return made
 
-    def decode(self, data, buffers):
+    def _decoder(self, buffers, ids) -> trees.Decoder:
+        return trees.Decoder(buffers, self.proxy, ids, local=self.locals.get,
+                             on_candidate=_mirror, on_handle=self._hold)
+
+    def _hold(self, handle, module) -> None:
+        if isinstance(handle, int) and len(self.locals) < 100_000:
+            self.locals[handle] = module
+
+    def decode(self, data, buffers, decoder: trees.Decoder | None = None):
         try:
-            return values.decode(data, buffers, self.proxy)
+            return (decoder or self._decoder(buffers, None)).value(data)
         except values.BadValue as exc:
             raise CandidateError({"type": "ValueError",
                                   "message": f"the candidate's process sent a value the graders "
                                              f"cannot accept: {exc}"}) from None
 
-    def encode(self, value, buffers):
+    def encode(self, value, buffers, ids: trees.Ids | None = None):
+        """`value` for the wire: our own torch modules go by value (trees.py), the
+        candidate's objects by reference."""
+        encoder = trees.Encoder(buffers, None, ids)
+
         def as_ref(obj):
             if isinstance(obj, (RemoteObject, RemoteModule)):
                 obj._check_alive()
                 return {"$R": obj._ref["$R"]}
+            if isinstance(obj, torch.nn.Module):
+                if not trees.is_torch_class(obj):
+                    raise values.Unsendable(f"a {type(obj).__name__} (not one of torch.nn's "
+                                            "modules) cannot be sent to the candidate's process")
+                return encoder.node(obj)
             raise values.Unsendable(f"a {type(obj).__name__} cannot be sent to the candidate's process")
+        encoder.value = lambda v: values.encode(v, buffers, as_ref)
         return values.encode(value, buffers, as_ref)
 
     def getattr(self, ref: dict, name: str):
         self.ensure()
-        reply = self.request({"op": "getattr", "target": {"$R": ref["$R"]}, "name": name})
+        try:
+            reply = self.request({"op": "getattr", "target": {"$R": ref["$R"]}, "name": name})
+        except CandidateError as exc:
+            if "AttributeError" in exc.kinds:  # so getattr(layer, name, default) works
+                raise AttributeError(str(exc)) from None
+            raise
         return self.decode(reply.get("value"), reply["_buffers"])
 
     def setattr(self, ref: dict, name: str, value) -> None:
@@ -239,7 +313,7 @@ class Host:
             value = _rebuild(structure, outputs)
         else:
             reply = self._call(ref, args, kwargs, method, trace, grad=False)
-            value = self.decode(reply.get("value"), reply["_buffers"])
+            value = self.decode(reply.get("value"), reply["_buffers"], reply["_decoder"])
         changes = reply.get("_changes", {})
         alias = reply.get("alias")
         alias = alias if isinstance(alias, int) and 0 <= alias < len(args) and isinstance(
@@ -282,6 +356,7 @@ class Host:
         fds: list = []
         shared = {}
         encoded = []
+        ids = trees.JudgeIds()
         for index, arg in enumerate(args):
             if isinstance(arg, torch.Tensor) and type(arg) is torch.Tensor and not arg.requires_grad \
                     and arg.layout == torch.strided and arg.dtype in values.NAMES and len(fds) < wire.MAX_FDS:
@@ -289,17 +364,19 @@ class Host:
                 shared[index] = (fds[-1], meta, values.shared_bytes(fds[-1], meta["size"]))
                 encoded.append(meta)
             else:
-                encoded.append(self.encode(arg, buffers))
+                encoded.append(self.encode(arg, buffers, ids))
         header = {"op": "call", "target": {"$R": ref["$R"]}, "method": method,
                   "args": {"$t": encoded},
-                  "kwargs": self.encode(dict(kwargs), buffers),
+                  "kwargs": self.encode(dict(kwargs), buffers, ids),
                   "rng": values.encode(torch.get_rng_state(), buffers), "grad": grad,
-                  "trace": trace}
+                  "mode": grad or torch.is_grad_enabled(), "trace": trace}
         patterns = [p for p, _ in _watches]
         if patterns:
             header["watch"] = patterns
         try:
             reply = self.request(header, buffers, fds=fds)
+            reply["_decoder"] = self._decoder(reply["_buffers"], ids)
+            self._write_back(reply, args)
             reply["_shared"] = {i: (fd, meta, original) for i, (fd, meta, original) in shared.items()}
             reply["_changes"] = self._changes(reply, args)
         finally:
@@ -318,6 +395,22 @@ class Host:
                     if pattern.lower() in name.lower():
                         sink.append(name)
         return reply
+
+    def _write_back(self, reply: dict, args: tuple) -> None:
+        """What the candidate's code did to a model we passed it (a layer swapped, weights
+        scaled in place, a mode switched) is done to ours: the host sends the model as it
+        left it, and each module and parameter we sent is updated in place."""
+        after = reply.get("after")
+        if not isinstance(after, list):
+            return
+        for entry in after[:len(args)]:
+            if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)
+                    and 0 <= entry[0] < len(args) and isinstance(args[entry[0]], torch.nn.Module)):
+                self.decode(entry[1], reply["_buffers"], reply["_decoder"])
+
+    def deepcopy(self, ref: dict):
+        reply = self.request({"op": "deepcopy", "target": {"$R": ref["$R"]}})
+        return self.decode(reply.get("value"), reply["_buffers"])
 
     def echo(self, args: tuple) -> None:
         buffers: list = []
@@ -358,7 +451,7 @@ class _RemoteCall(torch.autograd.Function):
     @staticmethod
     def forward(ctx, host, ref, args, kwargs, method, trace, box, *tensors):
         reply = host._call(ref, args, kwargs, method, trace, grad=True)
-        result = host.decode(reply.get("value"), reply["_buffers"])
+        result = host.decode(reply.get("value"), reply["_buffers"], reply["_decoder"])
         flat, structure = _flatten(result)
         ctx.host, ctx.call_id, ctx.generation = host, reply.get("call"), host.generation
         ctx.count = len(tensors)
@@ -425,6 +518,12 @@ class RemoteObject:
         self._check_alive()
         return self._host.call(self._ref, args, {}, trace=True)
 
+    def __instancecheck__(self, obj) -> bool:
+        """isinstance(layer, candidate.PaperDropout): the candidate's class among the
+        classes the host named for that object."""
+        return (isinstance(obj, RemoteModule) and obj._host is self._host
+                and obj._generation == self._generation and self._ref["$R"] in obj._mro)
+
     def __repr__(self):
         return f"<candidate's {self._type}>"
 
@@ -441,6 +540,22 @@ class RemoteModule(torch.nn.Module):
         object.__setattr__(self, "_ref", {"$R": tag["$R"]})
         object.__setattr__(self, "_generation", host.generation)
         object.__setattr__(self, "_type", _text(tag.get("type"), 100))
+        mro = tag.get("mro")
+        object.__setattr__(self, "_mro", [r for r in mro[:64] if isinstance(r, int)]
+                           if isinstance(mro, list) else [])
+
+    @property
+    def _class(self):
+        """The candidate's class of this layer (api.type_of), as the host names it."""
+        if not self._mro:
+            return None
+        return self._host.proxy({"$R": self._mro[0], "kind": "callable", "type": self._type})
+
+    def __deepcopy__(self, memo):
+        self._check_alive()
+        made = self._host.deepcopy(self._ref)
+        memo[id(self)] = made
+        return made
 
     @property
     def training(self):
@@ -471,6 +586,12 @@ class RemoteModule(torch.nn.Module):
     def train(self, mode: bool = True):
         self._check_alive()
         self._host.call(self._ref, (mode,), {}, method="train")
+        if not self._host.load_request.get("adopt"):
+            # copies of the candidate's layers, for reading: kept in step (where the host
+            # holds our layers instead, its train() has called them back already)
+            for child in self._modules.values():
+                if child is not None:
+                    child.train(mode)
         return self
 
     def __getattr__(self, name):
@@ -499,6 +620,23 @@ class RemoteCandidate:
             raise AttributeError(name)
         self._host.ensure()
         return self._host.getattr(self._host.module_ref, name)
+
+
+def _mirror(proxy, node: dict, children: list, decoder: trees.Decoder) -> None:
+    """A candidate's module as the host describes it: its children are ours (the host now
+    calls them back here), its own parameters and buffers a snapshot for reading."""
+    if not isinstance(proxy, RemoteModule):
+        return
+    state = proxy.__dict__
+    state["_modules"] = {name: child for name, child in children if isinstance(child, torch.nn.Module)}
+    params, buffers = {}, {}
+    for entry in trees.entries(node.get("params")):
+        if isinstance(entry, list) and len(entry) == 3 and trees.good_name(entry[0]):
+            params[entry[0]] = decoder.tensor(entry[1], True, entry[2])
+    for entry in trees.entries(node.get("buffers")):
+        if isinstance(entry, list) and len(entry) == 2 and trees.good_name(entry[0]):
+            buffers[entry[0]] = decoder.tensor(entry[1], False)
+    state["_parameters"], state["_buffers"] = params, buffers
 
 
 def _print_output(text) -> None:

@@ -4,7 +4,7 @@ sends with every size, type and bound checked, so a hostile host can only send n
 
 Tags: a JSON list is a list; {"$t": [...]} a tuple; {"$d": [[k, v], ...]} a dict;
 {"$T": i, ...} a tensor whose storage is buffer i; {"$R": id, ...} a host object;
-{"$dtype": "float32"}; {"$device": "cpu"}.
+{"$dtype": "float32"}; {"$device": "cpu"}; {"$M": ...} a module tree (trees.py).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def decode(data, buffers: list, from_ref=None, depth: int = 0, shared: list | No
         return decode_tensor(data, buffers)
     if "$S" in data and shared is not None:
         return decode_tensor(dict(data, **{"$T": data["$S"]}), shared)
-    if "$R" in data:
+    if "$R" in data or "$M" in data:  # an object, or a module tree (grader/harness/trees.py)
         if from_ref is None:
             raise BadValue("an object reference where none is allowed")
         return from_ref(data)

@@ -6,6 +6,8 @@ nn.Dropout, F.dropout in a forward and a hand-written layer are judged alike."""
 import torch
 from torch import nn
 
+from grader.harness.api import type_name
+
 BATCHNORM = nn.modules.batchnorm._BatchNorm
 ZEROED = 0.001  # the share of units a dropout must zero to count as one
 
@@ -154,7 +156,7 @@ def dropout_feeding_bn(model, x):
 def describe_source(module, name, model):
     if module is model:
         return "a random operation in the model's own forward (F.dropout?)"
-    kind = type(module).__name__
+    kind = type_name(module)
     if list(module.children()):
         return f"a dropout inside '{name[module]}' ({kind}'s forward)"
     if isinstance(module, nn.modules.dropout._DropoutNd) or "drop" in kind.lower():

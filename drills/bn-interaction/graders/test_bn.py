@@ -3,16 +3,15 @@
 import pytest
 import torch
 
-from grader.harness.api import check, red_flag
+from grader.harness.api import check, function_line, red_flag
 from torch import nn
 
 from support import (bad_placement, dropout_feeding_bn, eval_is_deterministic, random_sources,
                      stats_mismatch)
 
 
-def _line(function):
-    code = getattr(function, "__code__", None)
-    return code.co_firstlineno if code else None
+def _line(candidate, name="build_model"):
+    return function_line(candidate, name)
 
 
 def exact(p, mean, var):
@@ -82,7 +81,7 @@ def _flag(candidate, pairs, prefix=""):
             ", ".join(norms[:-1]) + " and " + norms[-1] if len(norms) > 1 else norms[0])
         for source, norms in fed.items())
         + " (in training mode the dropped units reach the batch norm's input, through "
-        "whatever layers sit between)", line=_line(candidate.build_model))
+        "whatever layers sit between)", line=_line(candidate))
 
 
 @check("placement")

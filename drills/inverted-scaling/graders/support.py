@@ -1,11 +1,12 @@
 """Helpers shared by the inverted-scaling graders."""
 
 import ast
-import inspect
 import math
 
 import torch
 from torch import nn
+
+from grader.harness.api import function_line, method_line, source_tree, type_name, type_of
 
 SIGMAS = 6.0
 N = 1 << 20
@@ -97,9 +98,9 @@ def describe(model):
         if isinstance(module, nn.Linear):
             parts.append(f"Linear({module.in_features}, {module.out_features})")
         elif hasattr(module, "p"):
-            parts.append(f"{type(module).__name__}(p={module.p:g})")
+            parts.append(f"{type_name(module)}(p={module.p:g})")
         else:
-            parts.append(type(module).__name__)
+            parts.append(type_name(module))
     return " -> ".join(parts)
 
 
@@ -110,35 +111,37 @@ def positively_homogeneous(module, k):
         return torch.allclose(module(k * z), k * module(z), atol=1e-6)
 
 
-def _same_value(a, b):
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
-        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and torch.equal(a, b)
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
-
-
-def _public_state(module):
-    """What an instance carries beyond torch's own bookkeeping: its attributes and tensors."""
-    attributes = {k: v for k, v in vars(module).items() if not k.startswith("_") and k != "training"}
-    return attributes, dict(module.state_dict())
-
-
 def class_level(candidate, module):
-    """True when `module` is a plain InvertedDropout as the candidate's class makes it:
-    whatever it does at inference is the class's doing (judged by the inverted-* checks),
-    not something to_inverted added to this instance."""
-    if type(module) is not candidate.InvertedDropout:
+    """True when `module` is an InvertedDropout that behaves as a fresh
+    InvertedDropout(module.p) of the candidate's class does, in both modes and on the same
+    random draws: whatever it does at inference is the class's doing (judged by the
+    inverted-* checks), not something to_inverted added to this instance. Judged by
+    behaviour, so it holds whichever process the layer lives in."""
+    if type_of(module) is not candidate.InvertedDropout:
         return False
     try:
         fresh = candidate.InvertedDropout(module.p)
     except Exception:
         return False
-    (mine, my_tensors), (theirs, their_tensors) = _public_state(module), _public_state(fresh)
-    return (mine.keys() == theirs.keys() and all(_same_value(mine[k], theirs[k]) for k in mine)
-            and my_tensors.keys() == their_tensors.keys()
-            and all(_same_value(my_tensors[k], their_tensors[k]) for k in my_tensors))
+    probe = torch.linspace(-2.0, 2.0, 96).reshape(6, 16)
+    state, was = torch.get_rng_state(), module.training
+    try:
+        for training in (False, True):
+            outputs = []
+            for layer in (module, fresh):
+                layer.train(training)
+                torch.manual_seed(11)
+                with torch.no_grad():
+                    outputs.append(layer(probe.clone()))
+            if not (isinstance(outputs[0], torch.Tensor) and isinstance(outputs[1], torch.Tensor)
+                    and outputs[0].shape == outputs[1].shape and torch.equal(*outputs)):
+                return False
+        return True
+    except Exception:
+        return False
+    finally:
+        module.train(was)
+        torch.set_rng_state(state)
 
 
 def _run_with(model, x, replace):
@@ -174,17 +177,16 @@ def served_outputs(candidate, converted, x):
 
 
 def to_inverted_line(candidate):
-    code = getattr(getattr(candidate, "to_inverted", None), "__code__", None)
-    return code.co_firstlineno if code else None
+    return function_line(candidate, "to_inverted")
 
 
 def fold_line(candidate, attribute):
     """The first line of the candidate's file that touches `attribute` (e.g. a bias), else
     to_inverted itself."""
-    try:
-        tree = ast.parse(inspect.getsource(candidate))
-    except (OSError, TypeError, SyntaxError):
+    parsed = source_tree(candidate)
+    if parsed is None:
         return to_inverted_line(candidate)
+    tree = parsed[0]
     hits = sorted(node.lineno for node in ast.walk(tree)
                   if (isinstance(node, ast.Attribute) and node.attr == attribute) or
                   (isinstance(node, ast.Constant) and isinstance(node.value, str)
@@ -193,8 +195,5 @@ def fold_line(candidate, attribute):
 
 
 def forward_line(candidate, class_name):
-    """Where the candidate's class defines the forward that ran (inherited ones included)."""
-    code = getattr(getattr(getattr(candidate, class_name, None), "forward", None), "__code__", None)
-    if code is None or code.co_filename != getattr(candidate, "__file__", None):
-        return None
-    return code.co_firstlineno
+    """Where the candidate's class defines its forward (read from the source)."""
+    return method_line(candidate, class_name, "forward")

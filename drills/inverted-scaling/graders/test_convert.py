@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader.harness.api import check, red_flag
+from grader.harness.api import check, red_flag, type_name, type_of
 from support import (NETWORKS, build, class_level, describe, fold_line, ideal_outputs, keep_of,
                      names_of, positively_homogeneous, served_outputs, to_inverted_line)
 
@@ -64,7 +64,7 @@ def _fold_flags(candidate, network, kept, converted):
             new = after[before.index(old)]
             back = torch.allclose(new.weight, old.weight * keep, atol=1e-6)
             if back and not all(positively_homogeneous(m, keep) for m in between):
-                acts = ", ".join(type(m).__name__ for m in between) or "nothing"
+                acts = ", ".join(type_name(m) for m in between) or "nothing"
                 through.append(f"'{name[new]}' (before the {acts} and the dropout with p={p:g})")
         if forward and back:
             twice.append(f"'{name[after[before.index(previous[-1])]]}' and "
@@ -154,8 +154,8 @@ def test_smooth_network_is_served_unchanged(candidate, network):
 def _scaling_modules(candidate, kept, converted):
     """Modules of the converted model that change activations at inference although
     nothing but a Linear or one of the original's activations should: (name, factor)."""
-    allowed = tuple({type(m) for m in kept if not isinstance(m, (nn.Linear, nn.Sequential,
-                                                                  candidate.PaperDropout))})
+    allowed = tuple({type_of(m) for m in kept if not isinstance(m, (nn.Linear, nn.Sequential,
+                                                                     candidate.PaperDropout))})
     name, seen, handles = names_of(converted), [], []
 
     def watch(module, args, out):
@@ -242,7 +242,7 @@ def test_the_trained_model_is_not_modified(candidate):
     kept = copy.deepcopy(original)
     converted = candidate.to_inverted(original)
     changed = []
-    if [type(m) for m in original] != [type(m) for m in kept]:
+    if [type_of(m) for m in original] != [type_of(m) for m in kept]:
         changed.append("its layers (" + describe(original) + ")")
     changed += [f"'{name}'" for (name, before), after in
                 zip(kept.state_dict().items(), original.state_dict().values())

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from support import N, behaviour, forward_line, half_width
-from grader.harness.api import check, red_flag
+from grader.harness.api import check, error_name, raised, red_flag
 
 PS = [0.2, 0.5, 0.75]
 FORMS = ["PaperDropout", "InvertedDropout"]
@@ -129,14 +129,14 @@ def test_invalid_p_is_rejected(candidate, name, p):
         try:
             layer(valid)
         except Exception as exc:
-            raise AssertionError(f"{name}(p={valid}) raised {type(exc).__name__}: p={valid:g} "
+            raise AssertionError(f"{name}(p={valid}) raised {error_name(exc)}: p={valid:g} "
                                  "is a valid drop probability (p=0 is no dropout)") from None
     try:
         layer(p)
-    except ValueError:
-        return
     except Exception as exc:
-        raise AssertionError(f"{name}(p={p}) raised {type(exc).__name__}, not the ValueError "
+        if raised(exc, "ValueError"):
+            return
+        raise AssertionError(f"{name}(p={p}) raised {error_name(exc)}, not the ValueError "
                              "the brief asks for") from None
     raise AssertionError(f"{name}(p={p}) was accepted: p is a probability of dropping, valid "
                          "in [0, 1); raise ValueError")
