@@ -55,6 +55,8 @@ class Host:
         self.depth = 0          # requests being served: above 1, the judge called back in
         self.adopt = False      # the judge takes the torch layers inside candidate modules
         self.next_handle = 1
+        self.lent_stubs: dict = {}  # the judge's handle -> our stub of its object
+        self.handed_out: list = []  # (handle, [(name, copy of a judge's parameter)])
 
     # --- references -------------------------------------------------------------------
 
@@ -129,6 +131,8 @@ class Host:
         return trees.Decoder(buffers, self.from_ref, ids)
 
     def from_ref(self, tag: dict):
+        if "$J" in tag:
+            return self.lent(tag)
         ref = tag.get("$R")
         if ref not in self.objects:
             raise LookupError("the graders referred to an object this process does not hold")
@@ -167,21 +171,47 @@ class Host:
             out.clear()
             wire.send(self.sock, {"error": {"type": "ValueError", "message": str(exc)}}, out)
 
-    def callback(self, handle: int, args: tuple, kwargs: dict, method: str | None = None):
-        """A layer the judge holds, called from the candidate's forward: send the call,
-        serve whatever the judge asks meanwhile, and take the layer's output (or its error)."""
-        import torch
+    def lent(self, tag: dict, depth: int = 0):
+        """Stubs of an object the judge lent us (its model, its optimizer), one per handle."""
+        from grader.harness import trees
+        from grader.harness.stub import JudgeObject, lent_class
 
-        from grader.harness import values, wire
+        handle = tag.get("$J")
+        if not isinstance(handle, int) or depth > 64:
+            raise LookupError("a malformed reference to the judge's object")
+        known = self.lent_stubs.get(handle)
+        if known is not None:
+            return known
+        if tag.get("kind") != "module":
+            made = JudgeObject(self, handle, str(tag.get("type"))[:100])
+        else:
+            made = lent_class(trees.torch_class(tag.get("cls")))(self, handle)
+            children = tag.get("children")
+            for entry in (children if isinstance(children, list) else [])[:trees.MAX_ENTRIES]:
+                if isinstance(entry, list) and len(entry) == 2 and trees.good_name(entry[0]) \
+                        and isinstance(entry[1], dict):
+                    made._modules[entry[0]] = self.lent(entry[1], depth + 1)
+        if len(self.lent_stubs) < MAX_OBJECTS:
+            self.lent_stubs[handle] = made
+        return made
+
+    def judge_op(self, op: str, handle: int, **fields):
+        """Ask the judge something about one of its objects (read or write an attribute,
+        copy it, its tensors, backward through a call) and wait for the answer."""
+        from grader.harness import values
 
         out: list = []
-        send = self.sender(out)
-        header = {"cb": "call", "h": handle, "args": values.encode(tuple(args), out, send),
-                  "kwargs": values.encode(dict(kwargs), out, send),
-                  "rng": values.encode(torch.get_rng_state(), out),
-                  "grad": torch.is_grad_enabled()}
-        if method:
-            header["method"] = method
+        header = {"cb": op, "h": handle}
+        if "name" in fields:
+            header["name"] = fields["name"]
+        if "value" in fields:
+            header["value"] = values.encode(fields["value"], out, self.sender(out))
+        reply, buffers = self._ask_judge(header, out)
+        return self.receiver(buffers).value(reply.get("value"))
+
+    def _ask_judge(self, header: dict, out: list):
+        from grader.harness import wire
+
         wire.send(self.sock, header, out)
         while True:
             try:
@@ -194,6 +224,50 @@ class Host:
         if isinstance(reply.get("error"), dict):
             error = reply["error"]
             raise RuntimeError(f"{str(error.get('type'))[:100]}: {str(error.get('message'))[:500]}")
+        return reply, buffers
+
+    def callback(self, handle: int, args: tuple, kwargs: dict, method: str | None = None):
+        """A layer the judge holds, called from the candidate's code: with autograd on, an
+        autograd Function whose backward goes back to the judge."""
+        import torch
+
+        from grader.harness.stub import JudgeCall
+
+        grad = torch.is_grad_enabled()
+        if not grad or method is not None:
+            return self.raw_callback(handle, args, kwargs, method, grad)[0]
+        box: list = []
+        # the layer's parameters live in the judge: an anchor that needs gradients stands in
+        # for them, so the output joins autograd even when the input does not need them
+        anchor = torch.empty(0, requires_grad=True)
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        outs = JudgeCall.apply(self, handle, args, kwargs, method, grad, box, *tensors, anchor)
+        marker = box[0]
+        if isinstance(marker, str) and marker == "tensor":
+            return outs[0]
+        if isinstance(marker, int) and not isinstance(marker, bool):
+            return tuple(outs)
+        return marker
+
+    def raw_callback(self, handle, args, kwargs, method, grad):
+        """Send the call, serve whatever the judge asks meanwhile, and take the layer's
+        output (or its error) and the judge's handle on its graph."""
+        import torch
+
+        from grader.harness import values
+
+        out: list = []
+        send = self.sender(out)
+        header = {"cb": "call", "h": handle, "args": values.encode(tuple(args), out, send),
+                  "kwargs": values.encode(dict(kwargs), out, send),
+                  "rng": values.encode(torch.get_rng_state(), out), "grad": bool(grad)}
+        if method:
+            header["method"] = method
+        flags = [[h, name, bool(p.requires_grad)] for h, pairs in self.handed_out[-64:]
+                 for name, p in pairs][:4096]
+        if flags:
+            header["flags"] = flags
+        reply, buffers = self._ask_judge(header, out)
         rng = reply.get("rng")
         if isinstance(rng, dict):
             torch.set_rng_state(values.decode_tensor(rng, buffers).clone())
@@ -208,12 +282,13 @@ class Host:
                     with torch.no_grad():
                         args[index].copy_(new)
         # a layer's output is an intermediate value, as in one process (in-place ops allowed)
+        call = reply.get("call") if isinstance(reply.get("call"), int) else None
         if isinstance(value, torch.Tensor) and value.requires_grad:
-            return value.clone()
+            return value.clone(), call
         if isinstance(value, tuple):
             return tuple(v.clone() if isinstance(v, torch.Tensor) and v.requires_grad else v
-                         for v in value)
-        return value
+                         for v in value), call
+        return value, call
 
     def _run(self, handler, header, buffers, out) -> dict:
         from grader.harness import values
@@ -328,6 +403,8 @@ class Host:
                 result, line = self._traced(target, passed, kwargs)
             else:
                 result = target(*passed, **kwargs)
+            left = {"grad": torch.is_grad_enabled(),
+                    "dtype": values.NAMES.get(torch.get_default_dtype(), "float32")}
         reply = {}
         flat = [result] if isinstance(result, torch.Tensor) else (
             list(result) if isinstance(result, tuple) and all(isinstance(r, torch.Tensor) for r in result) else None)
@@ -367,6 +444,7 @@ class Host:
         reply["rng"] = values.encode(torch.get_rng_state(), out)
         if line is not None:
             reply["line"] = line
+        reply["left"] = left  # autograd or the default dtype switched as a statement
         if seen:
             reply["seen"] = seen[:MAX_SEEN]
         return reply

@@ -10,6 +10,7 @@ seeds the candidate's draws exactly as it would in one process.
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import socket
@@ -71,7 +72,11 @@ class Host:
         self.generation = 0
         self.module_ref: dict | None = None
         self.proxies: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-        self.locals: dict = {}  # host handle -> our module that the host's model calls back into
+        self.locals: dict = {}  # handle -> our object that the host calls back into
+        self.lent_ids: dict = {}  # id(our object) -> its (negative) handle, when lent
+        self.next_lent = 0
+        self.cb_graphs: dict = {}  # our forward passes the host may go back through
+        self.next_graph = 0
         self.stderr_path = os.path.join(cwd, f"host-{os.getpid()}.stderr")
 
     # --- process ----------------------------------------------------------------------
@@ -87,7 +92,7 @@ class Host:
         self.sock = ours
         self.generation += 1
         self.proxies = weakref.WeakValueDictionary()
-        self.locals = {}
+        self.locals, self.lent_ids, self.cb_graphs = {}, {}, {}
 
     def load(self) -> list[dict]:
         """Import the candidate's file in a fresh process; its load events."""
@@ -181,58 +186,119 @@ class Host:
             self._callback(reply, got)
 
     def _callback(self, message: dict, got: list) -> None:
-        """Run one of our modules for the candidate's forward: torch's code, our hooks."""
+        """Serve the host's request about one of our objects: run a layer for the
+        candidate's forward (torch's code, our hooks), or read, write or copy one."""
         out: list = []
         try:
-            module = self.locals.get(message.get("h"))
-            if module is None:
-                raise LookupError("the candidate's model called a layer the graders no longer hold")
-            decoder = self._decoder(got, None)
-            args = decoder.value(message.get("args", {"$t": []}))
-            kwargs = decoder.value(message.get("kwargs", {"$d": []}))
-            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
-                raise TypeError("a malformed call")
-            rng = message.get("rng")
-            if isinstance(rng, dict):
-                torch.set_rng_state(values.decode_tensor(rng, got).clone())
-            # an intermediate value, as in the candidate's forward (in-place ops allowed)
-            args = tuple(a.clone() if isinstance(a, torch.Tensor) and a.requires_grad else a
-                         for a in args)
-            before = {i: a.detach().clone() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
-            method = message.get("method")
-            if method == "train":
-                result = module.train(bool(args[0]) if args else True)
-                result = None  # the candidate's side returns its own stub
+            target = self.locals.get(message.get("h"))
+            op = message.get("cb")
+            if op == "backward":
+                reply = self._cb_backward(message, got, out)
+            elif target is None:
+                raise LookupError("the candidate's code used a layer the graders no longer hold")
+            elif op == "call":
+                reply = self._cb_call(target, message, got, out)
+            elif op in ("getattr", "setattr", "deepcopy", "tensors", "load"):
+                reply = {"value": self.encode(_lent_op(op, target, message, self._decoder(got, None)),
+                                              out)}
             else:
-                with torch.set_grad_enabled(bool(message.get("grad"))):
-                    result = module(*args, **kwargs)
-            reply = {"cbr": True, "value": self.encode(result, out),
-                     "rng": values.encode(torch.get_rng_state(), out)}
-            changed = {str(i): values.encode(args[i].detach(), out) for i, old in before.items()
-                       if not torch.equal(args[i].detach(), old)}
-            if changed:  # an in-place layer (Dropout2d(inplace=True)) writes the caller's tensor
-                reply["changed"] = changed
+                raise ValueError(f"unknown request {str(op)[:40]!r}")
         except (CheckTimeout, CandidateProcessEnded):
             raise
         except Exception as exc:  # the layer's own error, as the candidate's code would meet it
             out.clear()
-            reply = {"cbr": True, "error": {"type": type(exc).__name__[:100],
-                                            "message": " ".join(str(exc).split())[:500]}}
+            reply = {"error": {"type": type(exc).__name__[:100],
+                               "message": " ".join(str(exc).split())[:500]}}
+        reply["cbr"] = True
         wire.send(self.sock, reply, out)
 
-    def _late_reply(self) -> dict | None:
-        """After the judge's own alarm: give the host a moment to report where it was."""
-        if self.sock is None:
-            return None
-        self.sock.settimeout(REPLY_GRACE_SECONDS)
-        try:
-            reply, _ = wire.receive(self.sock)
-        except (OSError, wire.WireError, CheckTimeout):
-            return None
-        finally:
-            if self.sock is not None:
-                self.sock.settimeout(None)
-        return _where(reply.get("timeout")) if "timeout" in reply else None
+    def _cb_call(self, module, message: dict, got: list, out: list) -> dict:
+        decoder = self._decoder(got, None)
+        args = decoder.value(message.get("args", {"$t": []}))
+        kwargs = decoder.value(message.get("kwargs", {"$d": []}))
+        if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            raise TypeError("a malformed call")
+        rng = message.get("rng")
+        if isinstance(rng, dict):
+            torch.set_rng_state(values.decode_tensor(rng, got).clone())
+        leaves = [a if isinstance(a, torch.Tensor) and a.requires_grad else None for a in args]
+        # an intermediate value, as in the candidate's forward (in-place ops allowed)
+        args = tuple(a.clone() if leaf is not None else a for a, leaf in zip(args, leaves))
+        before = {i: a.detach().clone() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+        method, grad = message.get("method"), bool(message.get("grad"))
+        self._apply_flags(message.get("flags"))
+        if method == "train":
+            module.train(bool(args[0]) if args else True)
+            result = None  # the candidate's side returns its own stub
+        elif method in ("zero_grad", "step") and isinstance(module, torch.optim.Optimizer):
+            result = getattr(module, method)()
+            result = result if isinstance(result, (float, torch.Tensor)) else None
+        elif method is None and isinstance(module, torch.nn.Module):
+            with torch.set_grad_enabled(grad):
+                result = module(*args, **kwargs)
+        else:
+            raise TypeError(f"the graders' {type(module).__name__} takes no {str(method)[:40]!r} "
+                            "request from the candidate's process")
+        reply = {"value": self.encode(result, out), "rng": values.encode(torch.get_rng_state(), out)}
+        flat = [result] if isinstance(result, torch.Tensor) else (
+            list(result) if isinstance(result, tuple) and all(isinstance(r, torch.Tensor) for r in result)
+            else [])
+        if grad and any(t.requires_grad for t in flat):
+            self.next_graph += 1
+            self.cb_graphs[self.next_graph] = (flat, leaves)
+            while len(self.cb_graphs) > 32:
+                self.cb_graphs.pop(next(iter(self.cb_graphs)))
+            reply["call"] = self.next_graph
+        changed = {str(i): values.encode(args[i].detach(), out) for i, old in before.items()
+                   if not torch.equal(args[i].detach(), old)}
+        if changed:  # an in-place layer (Dropout2d(inplace=True)) writes the caller's tensor
+            reply["changed"] = changed
+        return reply
+
+    def _apply_flags(self, flags) -> None:
+        """requires_grad as the candidate set it on its copies of our parameters (a model
+        frozen for evaluation by turning gradients off, parameter by parameter)."""
+        if not isinstance(flags, list):
+            return
+        for entry in flags[:4096]:
+            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], str)
+                    and isinstance(entry[2], bool)):
+                continue
+            owner = self.locals.get(entry[0])
+            if isinstance(owner, torch.nn.Module) and entry[0] in self.lent_ids.values():
+                found = dict(owner.named_parameters()).get(entry[1])
+                if found is not None and found.is_floating_point():
+                    found.requires_grad_(entry[2])
+
+    def _cb_backward(self, message: dict, got: list, out: list) -> dict:
+        """loss.backward() in the candidate's process, through one of our layers' calls."""
+        entry = self.cb_graphs.pop(message.get("h"), None)
+        if entry is None:
+            raise RuntimeError("this forward pass's graph is no longer kept")
+        outputs, leaves = entry
+        grads = self._decoder(got, None).value(message.get("value"))
+        if not isinstance(grads, list) or len(grads) != len(outputs):
+            raise TypeError("a malformed backward")
+        pairs = [(o, g) for o, g in zip(outputs, grads) if isinstance(g, torch.Tensor) and o.requires_grad]
+        if pairs:
+            torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+        return {"value": self.encode([None if leaf is None else leaf.grad for leaf in leaves], out)}
+
+    def lend(self, obj) -> dict:
+        """One of our objects for the candidate's code to use where it lives (a bug hunt's
+        model and optimizer): the host gets stubs that call back here."""
+        handle = self.lent_ids.get(id(obj))
+        if handle is None or self.locals.get(handle) is not obj:
+            self.next_lent -= 1
+            handle = self.next_lent
+            self.lent_ids[id(obj)] = handle
+            self.locals[handle] = obj
+        if isinstance(obj, torch.nn.Module):
+            return {"$J": handle, "kind": "module",
+                    "cls": type(obj).__name__ if trees.is_torch_class(obj) else None,
+                    "children": [[name, self.lend(child)] for name, child in obj._modules.items()
+                                 if child is not None]}
+        return {"$J": handle, "kind": "object", "type": type(obj).__name__}
 
     # --- values -----------------------------------------------------------------------
 
@@ -273,6 +339,9 @@ class Host:
             if isinstance(obj, (RemoteObject, RemoteModule)):
                 obj._check_alive()
                 return {"$R": obj._ref["$R"]}
+            if self.load_request.get("adopt") and isinstance(
+                    obj, (torch.nn.Module, torch.optim.Optimizer)):
+                return self.lend(obj)
             if isinstance(obj, torch.nn.Module):
                 if not trees.is_torch_class(obj):
                     raise values.Unsendable(f"a {type(obj).__name__} (not one of torch.nn's "
@@ -376,6 +445,8 @@ class Host:
         try:
             reply = self.request(header, buffers, fds=fds)
             reply["_decoder"] = self._decoder(reply["_buffers"], ids)
+            if not grad:
+                _carry_switches(reply.get("left"), header["mode"])
             self._write_back(reply, args)
             reply["_shared"] = {i: (fd, meta, original) for i, (fd, meta, original) in shared.items()}
             reply["_changes"] = self._changes(reply, args)
@@ -620,6 +691,56 @@ class RemoteCandidate:
             raise AttributeError(name)
         self._host.ensure()
         return self._host.getattr(self._host.module_ref, name)
+
+
+def _carry_switches(left, mode: bool) -> None:
+    """A call that switched autograd off (or the default dtype) as a statement leaves the
+    caller so, as it would in one process: the check that looks for it can see it."""
+    if not isinstance(left, dict):
+        return
+    if isinstance(left.get("grad"), bool) and left["grad"] != mode:
+        torch.set_grad_enabled(left["grad"])
+    dtype = values.DTYPES.get(left.get("dtype"))
+    if dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16) \
+            and dtype != torch.get_default_dtype():
+        torch.set_default_dtype(dtype)
+
+
+def _lent_op(op: str, target, message: dict, decoder: trees.Decoder):
+    """What the candidate's process may do to an object we lent it besides calling it:
+    read a public attribute, set a plain one, copy a model, read its tensors (copies),
+    load a state dict. Never a private attribute, so the graders' hooks stay out of reach."""
+    name = message.get("name")
+    if op in ("getattr", "setattr") and not (isinstance(name, str) and trees.good_name(name)
+                                              and not name.startswith("_")):
+        raise AttributeError(f"the graders' objects keep {str(name)[:40]!r} to themselves")
+    if op == "getattr":
+        value = getattr(target, name)
+        if callable(value) and not isinstance(value, torch.nn.Module):
+            raise AttributeError(f"{name} is a method: call it on the layer")
+        return value
+    if op == "setattr":
+        value = decoder.value(message.get("value"))
+        if not (value is None or isinstance(value, (bool, int, float, str))):
+            raise TypeError(f"only plain values can be set on the graders' layers, not "
+                            f"{type(value).__name__}")
+        setattr(target, name, value)
+        return None
+    if not isinstance(target, torch.nn.Module):
+        raise TypeError(f"a {type(target).__name__} is not a model")
+    if op == "deepcopy":
+        return copy.deepcopy(target)
+    if op == "tensors":
+        pairs = (target.named_parameters() if name == "parameters" else target.named_buffers()
+                 if name == "buffers" else target.state_dict().items())
+        return [[k, v.detach().clone().requires_grad_(v.requires_grad)] for k, v in pairs]
+    entries = decoder.value(message.get("value"))
+    state = {str(k): v for k, v in entries if isinstance(v, torch.Tensor)} if isinstance(
+        entries, list) and all(isinstance(e, list) and len(e) == 2 for e in entries) else None
+    if state is None:
+        raise TypeError("load_state_dict takes a dict of tensors")
+    result = target.load_state_dict(state)
+    return [list(result.missing_keys), list(result.unexpected_keys)]
 
 
 def _mirror(proxy, node: dict, children: list, decoder: trees.Decoder) -> None:

@@ -131,7 +131,7 @@ def decode(data, buffers: list, from_ref=None, depth: int = 0, shared: list | No
         return decode_tensor(data, buffers)
     if "$S" in data and shared is not None:
         return decode_tensor(dict(data, **{"$T": data["$S"]}), shared)
-    if "$R" in data or "$M" in data:  # an object, or a module tree (grader/harness/trees.py)
+    if "$R" in data or "$M" in data or "$J" in data:  # an object, a module tree (trees.py), a judge's object
         if from_ref is None:
             raise BadValue("an object reference where none is allowed")
         return from_ref(data)

@@ -112,12 +112,6 @@ def deterministic_logits(model, inputs):
         return twin(inputs)
 
 
-def line_of(function):
-    """The line where the candidate defined `function`, to show their code beside a flag."""
-    code = getattr(function, "__code__", None)
-    return code.co_firstlineno if code else None
-
-
 def put_in(model, start):
     """Put the model in the caller's mode the check starts from: "train" or "eval"."""
     model.train(start == "train")

@@ -4,9 +4,9 @@ judged by what the model's layers actually did, never by the source."""
 import pytest
 import torch
 
-from grader.harness.api import check, red_flag
+from grader.harness.api import check, function_line, red_flag
 from support import (bn_change, bn_state, changed_modes, changed_settings, data,
-                     deterministic_logits, line_of, of_type, put_in, reference_mc,
+                     deterministic_logits, of_type, put_in, reference_mc,
                      reference_model, settings, spy)
 
 STARTS = ["train", "eval"]  # every inference path is tried from both of the caller's modes
@@ -21,7 +21,7 @@ def test_the_architecture_is_unchanged(candidate):
     if not dropouts:
         red_flag("removed-dropout", "build_model() has no dropout layer with p > 0 any more: "
                  "removing dropout hides the eval-mode bugs instead of fixing them",
-                 line=line_of(candidate.build_model))
+                 line=_line(candidate, "build_model"))
     want = reference_model()
     assert repr(model) == repr(want), (
         "build_model() should give the handed-out model unchanged; it gives "
@@ -29,7 +29,7 @@ def test_the_architecture_is_unchanged(candidate):
 
 
 def _line(candidate, function):
-    return line_of(getattr(candidate, function))
+    return function_line(candidate, function)
 
 
 def _flag_training_layers(candidate, function, seen):
@@ -95,7 +95,7 @@ def test_evaluate_builds_no_autograd_graph(candidate, trained):
         red_flag("grad-in-eval", "evaluate() built an autograd graph during its forward pass "
                  + ("and returned a tensor attached to it" if attached else
                     "(the result was detached afterwards, but the graph had already been built)")
-                 + ": no torch.no_grad() around the evaluation", line=line_of(candidate.evaluate))
+                 + ": no torch.no_grad() around the evaluation", line=_line(candidate, "evaluate"))
         raise AssertionError("evaluate() built an autograd graph")
 
 
