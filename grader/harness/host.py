@@ -74,7 +74,13 @@ class Host:
                 else "callable" if callable(obj) else "object")
         tag = {"$R": ref, "kind": kind, "type": _type_name(obj)}
         if kind == "module":  # for isinstance in the judge: the classes it is an instance of
+            from grader.harness import trees
+
             tag["mro"] = [self.as_ref(c)["$R"] for c in type(obj).__mro__[:32] if c is not object]
+            base = next((c.__name__ for c in type(obj).__mro__[1:32]
+                         if trees.torch_class(c.__name__) is c and c is not torch.nn.Module), None)
+            if base:
+                tag["torch"] = base  # a subclass of nn.Linear is an nn.Linear to the graders too
         return tag
 
     def sender(self, out: list, ids=None):

@@ -83,6 +83,12 @@ class Host:
 
     def start(self) -> None:
         ours, theirs = socket.socketpair()
+        for end in (ours, theirs):  # a layer's activations in one go, not 200 KB ping-pongs
+            for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+                try:
+                    end.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
+                except OSError:
+                    pass
         command = [part.replace("{fd}", str(theirs.fileno())) for part in self.command]
         with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(command, env=self.env, cwd=self.cwd, pass_fds=(theirs.fileno(),),
@@ -310,7 +316,7 @@ class Host:
         existing = self.proxies.get(key)
         if existing is not None:
             return existing
-        made = (RemoteModule if kind == "module" else RemoteObject)(self, tag)
+        made = (_remote_class(tag.get("torch")) if kind == "module" else RemoteObject)(self, tag)
         self.proxies[key] = made
         return made
 
@@ -606,7 +612,7 @@ class RemoteModule(torch.nn.Module):
     _drill_remote = True
 
     def __init__(self, host: Host, tag: dict):
-        super().__init__()
+        torch.nn.Module.__init__(self)  # nn.Module's alone, also for a RemoteLinear
         object.__setattr__(self, "_host", host)
         object.__setattr__(self, "_ref", {"$R": tag["$R"]})
         object.__setattr__(self, "_generation", host.generation)
@@ -758,6 +764,21 @@ def _mirror(proxy, node: dict, children: list, decoder: trees.Decoder) -> None:
         if isinstance(entry, list) and len(entry) == 2 and trees.good_name(entry[0]):
             buffers[entry[0]] = decoder.tensor(entry[1], False)
     state["_parameters"], state["_buffers"] = params, buffers
+
+
+_REMOTE_CLASSES: dict = {}
+
+
+def _remote_class(base_name):
+    """RemoteModule, or for a candidate's subclass of a torch layer (an nn.Linear that
+    scales its input) a RemoteModule that isinstance() also takes for that layer."""
+    base = trees.torch_class(base_name)
+    if base is None:
+        return RemoteModule
+    made = _REMOTE_CLASSES.get(base)
+    if made is None:
+        made = _REMOTE_CLASSES[base] = type(f"Remote{base.__name__}", (RemoteModule, base), {})
+    return made
 
 
 def _print_output(text) -> None:

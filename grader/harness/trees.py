@@ -29,7 +29,7 @@ from grader.harness import values
 
 MAX_NODES = 4096
 MAX_DEPTH = 64
-MAX_ENTRIES = 256   # attributes, parameters, buffers or children of one module
+MAX_ENTRIES = 1024  # attributes, parameters, buffers or children of one module: more is refused
 MAX_NAME = 100
 # nn.Module's own bookkeeping: never taken from the other side
 RESERVED = frozenset({"training", "_parameters", "_buffers", "_modules", "_non_persistent_buffers_set",
@@ -108,6 +108,11 @@ class Encoder:
             return {"$M": {"same": self.numbers[id(module)]}}
         if len(self.numbers) >= MAX_NODES:
             raise values.Unsendable("the model has too many modules to send")
+        for what, items in (("children", module._modules), ("parameters", module._parameters),
+                            ("buffers", module._buffers), ("attributes", vars(module))):
+            if len(items) > MAX_ENTRIES:  # refused, never cut short: the rest would go unseen
+                raise values.Unsendable(f"a {type(module).__name__} with more than "
+                                        f"{MAX_ENTRIES} {what} cannot be sent")
         number = self.numbers[id(module)] = len(self.numbers)
         self.keep.append(module)
         out = {"n": number, "training": bool(module.__dict__.get("training", True))}
@@ -303,13 +308,17 @@ class HostIds(Ids):
     def __init__(self):
         self.jids: dict[int, int] = {}
         self.pids: dict[int, int] = {}
+        self.storages: dict[tuple, int] = {}
         self.keep: list = []
 
     def jid_of(self, module):
         return self.jids.get(id(module))
 
     def pid_of(self, param):
-        return self.pids.get(id(param))
+        """The judge's handle for this parameter, or for the one whose memory it shares
+        (nn.Parameter(w.data) is a new object on the judge's parameter's storage)."""
+        found = self.pids.get(id(param))
+        return found if found is not None else self.storages.get(_storage_key(param))
 
     def note_module(self, module, jid) -> None:
         if isinstance(jid, int):
@@ -319,7 +328,18 @@ class HostIds(Ids):
     def note_param(self, param, pid) -> None:
         if isinstance(pid, int):
             self.pids[id(param)] = pid
+            self.storages[_storage_key(param)] = pid
             self.keep.append(param)
+
+
+def _storage_key(tensor) -> tuple:
+    if isinstance(tensor, nn.parameter.UninitializedTensorMixin):
+        return (id(tensor),)  # a lazy layer's parameter has no memory yet
+    try:
+        return (tensor.untyped_storage().data_ptr(), tensor.storage_offset(), tuple(tensor.shape),
+                str(tensor.dtype))
+    except (RuntimeError, AttributeError, TypeError, ValueError):
+        return (id(tensor),)
 
 
 def fill(module: nn.Module, node: dict, decoder: Decoder) -> None:

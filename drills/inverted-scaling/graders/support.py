@@ -19,15 +19,18 @@ def half_width(var, n):
 def behaviour(layer, p, value=1.5):
     """What a layer does to a constant input: fraction dropped and survivor factor in
     training mode; factor and randomness in eval mode."""
-    x = torch.full((N,), value)
+    # varied positive values: a layer that only drops when every element is equal (a
+    # constant probe) must not pass for one
+    x = value * (0.5 + torch.rand(N, generator=torch.Generator().manual_seed(17)))
     layer.train()
     y = layer(x.clone())
     kept = y != 0
     dropped = float((~kept).double().mean())
-    factors = (y[kept].double() / value) if kept.any() else torch.ones(1, dtype=torch.float64)
+    factors = ((y[kept].double() / x[kept].double()) if kept.any()
+               else torch.ones(1, dtype=torch.float64))
     layer.eval()
     first, second = layer(x[:4096].clone()), layer(x[:4096].clone())
-    eval_factors = first.double() / value
+    eval_factors = first.double() / x[:4096].double()
     return {
         "dropped": dropped, "train_factor": float(factors.mean()),
         "train_uniform": float(factors.max() - factors.min()) < 1e-4,
