@@ -55,8 +55,10 @@ class Host:
         self.depth = 0          # requests being served: above 1, the judge called back in
         self.adopt = False      # the judge takes the torch layers inside candidate modules
         self.next_handle = 1
-        self.lent_stubs: dict = {}  # the judge's handle -> our stub of its object
-        self.handed_out: list = []  # (handle, [(name, copy of a judge's parameter)])
+        self.lent_stubs: dict = {}    # the judge's handle -> our stand-in for its optimizer
+        self.lent_modules: dict = {}  # the judge's handle -> our copy of its layer
+        self.received: dict = {}      # id(tensor) -> (tensor, as the judge last sent it)
+        self.lent_jids: dict = {}     # id(our copy) -> the judge's handle
 
     # --- references -------------------------------------------------------------------
 
@@ -99,8 +101,9 @@ class Host:
                 return {"$M": {"local": obj._drill_handle}}
             if not isinstance(obj, torch.nn.Module):
                 return self.as_ref(obj)
-            if trees.is_torch_module(obj):
-                return encoder.node(obj)
+            if trees.is_torch_module(obj) or (trees.is_torch_class(obj) and self.lent_jids.get(
+                    id(obj)) is not None and self.lent_modules.get(self.lent_jids[id(obj)]) is obj):
+                return encoder.node(obj)  # the judge's layer, whatever hooks ours carries here
             if len(self.objects) >= MAX_OBJECTS:
                 raise MemoryError("too many objects kept for the graders")
             node = encoder.node(obj, {"ref": self.as_ref(obj)})
@@ -133,8 +136,9 @@ class Host:
 
     def receiver(self, buffers: list, ids=None):
         from grader.harness import trees
+        from grader.harness.stub import LendingIds
 
-        return trees.Decoder(buffers, self.from_ref, ids)
+        return trees.Decoder(buffers, self.from_ref, ids if ids is not None else LendingIds(self))
 
     def from_ref(self, tag: dict):
         if "$J" in tag:
@@ -177,29 +181,19 @@ class Host:
             out.clear()
             wire.send(self.sock, {"error": {"type": "ValueError", "message": str(exc)}}, out)
 
-    def lent(self, tag: dict, depth: int = 0):
-        """Stubs of an object the judge lent us (its model, its optimizer), one per handle."""
-        from grader.harness import trees
-        from grader.harness.stub import JudgeObject, lent_class
+    def lent(self, tag: dict):
+        """An object other than a model the judge lent us (its optimizer), one per handle."""
+        from grader.harness.stub import JudgeObject
 
         handle = tag.get("$J")
-        if not isinstance(handle, int) or depth > 64:
+        if not isinstance(handle, int):
             raise LookupError("a malformed reference to the judge's object")
         known = self.lent_stubs.get(handle)
-        if known is not None:
-            return known
-        if tag.get("kind") != "module":
-            made = JudgeObject(self, handle, str(tag.get("type"))[:100])
-        else:
-            made = lent_class(trees.torch_class(tag.get("cls")))(self, handle)
-            children = tag.get("children")
-            for entry in (children if isinstance(children, list) else [])[:trees.MAX_ENTRIES]:
-                if isinstance(entry, list) and len(entry) == 2 and trees.good_name(entry[0]) \
-                        and isinstance(entry[1], dict):
-                    made._modules[entry[0]] = self.lent(entry[1], depth + 1)
-        if len(self.lent_stubs) < MAX_OBJECTS:
-            self.lent_stubs[handle] = made
-        return made
+        if known is None:
+            known = JudgeObject(self, handle, str(tag.get("type"))[:100])
+            if len(self.lent_stubs) < MAX_OBJECTS:
+                self.lent_stubs[handle] = known
+        return known
 
     def judge_op(self, op: str, handle: int, **fields):
         """Ask the judge something about one of its objects (read or write an attribute,
@@ -232,7 +226,8 @@ class Host:
             raise RuntimeError(f"{str(error.get('type'))[:100]}: {str(error.get('message'))[:500]}")
         return reply, buffers
 
-    def callback(self, handle: int, args: tuple, kwargs: dict, method: str | None = None):
+    def callback(self, handle: int, args: tuple, kwargs: dict, method: str | None = None,
+                 sync=None):
         """A layer the judge holds, called from the candidate's code: with autograd on, an
         autograd Function whose backward goes back to the judge."""
         import torch
@@ -241,13 +236,13 @@ class Host:
 
         grad = torch.is_grad_enabled()
         if not grad or method is not None:
-            return self.raw_callback(handle, args, kwargs, method, grad)[0]
+            return self.raw_callback(handle, args, kwargs, method, grad, sync)[0]
         box: list = []
         # the layer's parameters live in the judge: an anchor that needs gradients stands in
         # for them, so the output joins autograd even when the input does not need them
         anchor = torch.empty(0, requires_grad=True)
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
-        outs = JudgeCall.apply(self, handle, args, kwargs, method, grad, box, *tensors, anchor)
+        outs = JudgeCall.apply(self, handle, args, kwargs, (method, sync), grad, box, *tensors, anchor)
         marker = box[0]
         if isinstance(marker, str) and marker == "tensor":
             return outs[0]
@@ -255,7 +250,7 @@ class Host:
             return tuple(outs)
         return marker
 
-    def raw_callback(self, handle, args, kwargs, method, grad):
+    def raw_callback(self, handle, args, kwargs, method, grad, sync=None):
         """Send the call, serve whatever the judge asks meanwhile, and take the layer's
         output (or its error) and the judge's handle on its graph."""
         import torch
@@ -269,10 +264,10 @@ class Host:
                   "rng": values.encode(torch.get_rng_state(), out), "grad": bool(grad)}
         if method:
             header["method"] = method
-        flags = [[h, name, bool(p.requires_grad)] for h, pairs in self.handed_out[-64:]
-                 for name, p in pairs][:4096]
-        if flags:
-            header["flags"] = flags
+        if sync is not None:  # the lent layer as the candidate's code has it now
+            from grader.harness.stub import LendingIds
+
+            header["sync"] = self.sender(out, LendingIds(self))(sync)
         reply, buffers = self._ask_judge(header, out)
         rng = reply.get("rng")
         if isinstance(rng, dict):
@@ -349,6 +344,9 @@ class Host:
         from grader.harness import torch_state
 
         torch_state.restore(self.baseline)
+        self.lent_modules.clear()  # the judge lends its models afresh to each check
+        self.lent_jids.clear()
+        self.received.clear()
         keep = {id(self.module)}
         self.objects = {k: v for k, v in self.objects.items() if id(v) in keep}
         self.ids = {k: v for k, v in self.ids.items() if k in keep}
@@ -385,7 +383,9 @@ class Host:
         target = self.from_ref(header.get("target") or {})
         if header.get("method"):
             target = getattr(target, str(header["method"]))
-        ids = trees.HostIds()
+        from grader.harness.stub import LendingIds
+
+        ids = LendingIds(self)
         receiver = self.receiver(buffers, ids)
         args = values.decode(header.get("args", {"$t": []}), buffers, receiver._resolve,
                              shared=self.shared)
@@ -403,13 +403,15 @@ class Host:
         seen: list[str] = []
         line = None
         mode = header.get("mode")
-        with torch.set_grad_enabled(mode if isinstance(mode, bool) else grad), \
+        # inference mode off for the call and off after it, whatever the call leaves: a
+        # leak is reported (left) rather than poisoning the checks that follow
+        with torch.inference_mode(False), torch.set_grad_enabled(mode if isinstance(mode, bool) else grad), \
                 _watching(header.get("watch"), seen):
             if header.get("trace"):
                 result, line = self._traced(target, passed, kwargs)
             else:
                 result = target(*passed, **kwargs)
-            left = {"grad": torch.is_grad_enabled(),
+            left = {"grad": torch.is_grad_enabled(), "inference": torch.is_inference_mode_enabled(),
                     "dtype": values.NAMES.get(torch.get_default_dtype(), "float32")}
         reply = {}
         flat = [result] if isinstance(result, torch.Tensor) else (

@@ -204,9 +204,8 @@ class Host:
                 raise LookupError("the candidate's code used a layer the graders no longer hold")
             elif op == "call":
                 reply = self._cb_call(target, message, got, out)
-            elif op in ("getattr", "setattr", "deepcopy", "tensors", "load"):
-                reply = {"value": self.encode(_lent_op(op, target, message, self._decoder(got, None)),
-                                              out)}
+            elif op in ("getattr", "deepcopy"):
+                reply = {"value": self.encode(_lent_op(op, target, message, self), out)}
             else:
                 raise ValueError(f"unknown request {str(op)[:40]!r}")
         except (CheckTimeout, CandidateProcessEnded):
@@ -232,7 +231,10 @@ class Host:
         args = tuple(a.clone() if leaf is not None else a for a, leaf in zip(args, leaves))
         before = {i: a.detach().clone() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
         method, grad = message.get("method"), bool(message.get("grad"))
-        self._apply_flags(message.get("flags"))
+        if "sync" in message:  # our layer takes the mode and settings the host's copy has now
+            synced = self._decoder(got, self.lending()).value(message["sync"])
+            if synced is not module:
+                raise TypeError("the candidate's copy of a layer does not match the graders' layer")
         if method == "train":
             module.train(bool(args[0]) if args else True)
             result = None  # the candidate's side returns its own stub
@@ -261,21 +263,6 @@ class Host:
             reply["changed"] = changed
         return reply
 
-    def _apply_flags(self, flags) -> None:
-        """requires_grad as the candidate set it on its copies of our parameters (a model
-        frozen for evaluation by turning gradients off, parameter by parameter)."""
-        if not isinstance(flags, list):
-            return
-        for entry in flags[:4096]:
-            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], str)
-                    and isinstance(entry[2], bool)):
-                continue
-            owner = self.locals.get(entry[0])
-            if isinstance(owner, torch.nn.Module) and entry[0] in self.lent_ids.values():
-                found = dict(owner.named_parameters()).get(entry[1])
-                if found is not None and found.is_floating_point():
-                    found.requires_grad_(entry[2])
-
     def _cb_backward(self, message: dict, got: list, out: list) -> dict:
         """loss.backward() in the candidate's process, through one of our layers' calls."""
         entry = self.cb_graphs.pop(message.get("h"), None)
@@ -290,21 +277,23 @@ class Host:
             torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
         return {"value": self.encode([None if leaf is None else leaf.grad for leaf in leaves], out)}
 
-    def lend(self, obj) -> dict:
-        """One of our objects for the candidate's code to use where it lives (a bug hunt's
-        model and optimizer): the host gets stubs that call back here."""
+    def lend_handle(self, obj) -> int:
+        """A lasting handle on one of our objects the candidate's code uses where it lives
+        (a bug hunt's model, layer by layer, and its optimizer): the host calls it back by it."""
         handle = self.lent_ids.get(id(obj))
         if handle is None or self.locals.get(handle) is not obj:
             self.next_lent -= 1
             handle = self.next_lent
             self.lent_ids[id(obj)] = handle
             self.locals[handle] = obj
-        if isinstance(obj, torch.nn.Module):
-            return {"$J": handle, "kind": "module",
-                    "cls": type(obj).__name__ if trees.is_torch_class(obj) else None,
-                    "children": [[name, self.lend(child)] for name, child in obj._modules.items()
-                                 if child is not None]}
-        return {"$J": handle, "kind": "object", "type": type(obj).__name__}
+        return handle
+
+    def lending(self) -> trees.Ids:
+        """How this exchange sends our modules: lent (lasting handles) where the drill's
+        graders keep the layers, else by value with a handle per exchange."""
+        if self.load_request.get("adopt"):
+            return trees.JudgeIds(self.lend_handle, self.locals.get)
+        return trees.JudgeIds()
 
     # --- values -----------------------------------------------------------------------
 
@@ -345,9 +334,8 @@ class Host:
             if isinstance(obj, (RemoteObject, RemoteModule)):
                 obj._check_alive()
                 return {"$R": obj._ref["$R"]}
-            if self.load_request.get("adopt") and isinstance(
-                    obj, (torch.nn.Module, torch.optim.Optimizer)):
-                return self.lend(obj)
+            if self.load_request.get("adopt") and isinstance(obj, torch.optim.Optimizer):
+                return {"$J": self.lend_handle(obj), "kind": "object", "type": type(obj).__name__}
             if isinstance(obj, torch.nn.Module):
                 if not trees.is_torch_class(obj):
                     raise values.Unsendable(f"a {type(obj).__name__} (not one of torch.nn's "
@@ -431,7 +419,7 @@ class Host:
         fds: list = []
         shared = {}
         encoded = []
-        ids = trees.JudgeIds()
+        ids = self.lending()
         for index, arg in enumerate(args):
             if isinstance(arg, torch.Tensor) and type(arg) is torch.Tensor and not arg.requires_grad \
                     and arg.layout == torch.strided and arg.dtype in values.NAMES and len(fds) < wire.MAX_FDS:
@@ -704,6 +692,10 @@ def _carry_switches(left, mode: bool) -> None:
     caller so, as it would in one process: the check that looks for it can see it."""
     if not isinstance(left, dict):
         return
+    if left.get("inference") is True and not torch.is_inference_mode_enabled():
+        from grader.harness import torch_state
+
+        torch_state.hold_inference()
     if isinstance(left.get("grad"), bool) and left["grad"] != mode:
         torch.set_grad_enabled(left["grad"])
     dtype = values.DTYPES.get(left.get("dtype"))
@@ -712,41 +704,22 @@ def _carry_switches(left, mode: bool) -> None:
         torch.set_default_dtype(dtype)
 
 
-def _lent_op(op: str, target, message: dict, decoder: trees.Decoder):
+def _lent_op(op: str, target, message: dict, host: "Host"):
     """What the candidate's process may do to an object we lent it besides calling it:
-    read a public attribute, set a plain one, copy a model, read its tensors (copies),
-    load a state dict. Never a private attribute, so the graders' hooks stay out of reach."""
+    read a public attribute of the optimizer, or copy a layer (copy.deepcopy of the model
+    there: the copy is ours too, with our hooks, as deepcopy keeps them). Never a private
+    attribute, so the graders' hooks stay out of reach."""
     name = message.get("name")
-    if op in ("getattr", "setattr") and not (isinstance(name, str) and trees.good_name(name)
-                                              and not name.startswith("_")):
-        raise AttributeError(f"the graders' objects keep {str(name)[:40]!r} to themselves")
     if op == "getattr":
+        if not (isinstance(name, str) and trees.good_name(name) and not name.startswith("_")):
+            raise AttributeError(f"the graders' objects keep {str(name)[:40]!r} to themselves")
         value = getattr(target, name)
-        if callable(value) and not isinstance(value, torch.nn.Module):
-            raise AttributeError(f"{name} is a method: call it on the layer")
+        if callable(value):
+            raise AttributeError(f"{name} is a method: call it on the object")
         return value
-    if op == "setattr":
-        value = decoder.value(message.get("value"))
-        if not (value is None or isinstance(value, (bool, int, float, str))):
-            raise TypeError(f"only plain values can be set on the graders' layers, not "
-                            f"{type(value).__name__}")
-        setattr(target, name, value)
-        return None
-    if not isinstance(target, torch.nn.Module):
-        raise TypeError(f"a {type(target).__name__} is not a model")
-    if op == "deepcopy":
-        return copy.deepcopy(target)
-    if op == "tensors":
-        pairs = (target.named_parameters() if name == "parameters" else target.named_buffers()
-                 if name == "buffers" else target.state_dict().items())
-        return [[k, v.detach().clone().requires_grad_(v.requires_grad)] for k, v in pairs]
-    entries = decoder.value(message.get("value"))
-    state = {str(k): v for k, v in entries if isinstance(v, torch.Tensor)} if isinstance(
-        entries, list) and all(isinstance(e, list) and len(e) == 2 for e in entries) else None
-    if state is None:
-        raise TypeError("load_state_dict takes a dict of tensors")
-    result = target.load_state_dict(state)
-    return [list(result.missing_keys), list(result.unexpected_keys)]
+    if op == "deepcopy" and isinstance(target, torch.nn.Module):
+        return host.lend_handle(copy.deepcopy(target))
+    raise TypeError(f"the graders' {type(target).__name__} takes no {op!r} request")
 
 
 def _mirror(proxy, node: dict, children: list, decoder: trees.Decoder) -> None:

@@ -103,55 +103,6 @@ class JudgeStub(torch.nn.Module):
     def items(self):
         return self._modules.items()
 
-    # parameters and buffers: the judge's, as copies (reading them is what a functional
-    # forward does; training goes through the judge's own optimizer)
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        if self.__dict__.get("_drill_shadow") is not None:
-            return super().named_parameters(prefix, recurse, remove_duplicate)
-        got = self._drill_host.judge_op("tensors", self._drill_handle, name="parameters")
-        got = [(k, torch.nn.Parameter(v.detach(), requires_grad=v.requires_grad)) for k, v in got]
-        # requires_grad_ on these copies reaches the judge's parameters with the next call
-        self._drill_host.handed_out.append((self._drill_handle, got))
-        del self._drill_host.handed_out[:-64]
-        return iter([(prefix + ("." if prefix else "") + k, v) for k, v in got])
-
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        if self.__dict__.get("_drill_shadow") is not None:
-            return super().named_buffers(prefix, recurse, remove_duplicate)
-        got = self._drill_host.judge_op("tensors", self._drill_handle, name="buffers")
-        return iter([(prefix + ("." if prefix else "") + k, v) for k, v in got])
-
-    def parameters(self, recurse=True):
-        return (v for _, v in self.named_parameters())
-
-    def buffers(self, recurse=True):
-        return (v for _, v in self.named_buffers())
-
-    def state_dict(self, *args, **kwargs):
-        if self.__dict__.get("_drill_shadow") is not None:
-            return super().state_dict(*args, **kwargs)
-        return dict(self._drill_host.judge_op("tensors", self._drill_handle, name="state"))
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        if self.__dict__.get("_drill_shadow") is not None:
-            return super().load_state_dict(state_dict, strict, assign)
-        return self._drill_host.judge_op("load", self._drill_handle,
-                                         value=[[str(k), v] for k, v in dict(state_dict).items()])
-
-
-_CLASSES: dict = {}
-
-
-def lent_class(torch_class):
-    """JudgeStub that isinstance() takes for `torch_class` (nn.Dropout, nn.BatchNorm1d...)."""
-    if torch_class is None:
-        return JudgeStub
-    made = _CLASSES.get(torch_class)
-    if made is None:
-        made = _CLASSES[torch_class] = type(f"Judge{torch_class.__name__}", (JudgeStub, torch_class), {})
-    return made
-
-
 class JudgeObject:
     """Another object the judge lent (an optimizer): its methods run there."""
 
@@ -163,13 +114,92 @@ class JudgeObject:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        if name in ("zero_grad", "step"):
+        if name == "zero_grad":
             return lambda *args, **kwargs: self._drill_host.callback(
-                self._drill_handle, args, kwargs, method=name)
+                self._drill_handle, (), {}, method=name)
+        if name == "step":
+            return self._step
         return self._drill_host.judge_op("getattr", self._drill_handle, name=name)
+
+    def _step(self, closure=None):
+        """As torch's optimizers do: the closure (forward and backward) first, here."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        self._drill_host.callback(self._drill_handle, (), {}, method="step")
+        return loss
 
     def __repr__(self):
         return f"<{self._drill_kind}>"
+
+
+class LentForward:
+    """The forward of a layer the judge lent: set on our copy of the layer, it calls the
+    judge's layer (sending our copy's mode, settings and any parameter the candidate's code
+    changed), so the graders' hooks see the call. Containers keep torch's own forward and
+    call their layers; a copy of the model (copy.deepcopy) gets copies in the judge too."""
+
+    _drill_lent_forward = True
+
+    def __init__(self, host, handle: int, module):
+        self.host, self.handle, self.module = host, handle, module
+
+    def __call__(self, *args, **kwargs):
+        return self.host.callback(self.handle, args, kwargs, sync=self.module)
+
+    def __deepcopy__(self, memo):
+        twin = memo.get(id(self.module))
+        handle = self.host.judge_op("deepcopy", self.handle)
+        if twin is None or not isinstance(handle, int):
+            return self
+        self.host.lent_modules[handle] = twin
+        self.host.lent_jids[id(twin)] = handle
+        return LentForward(self.host, handle, twin)
+
+
+def _lending_ids():
+    from grader.harness import trees
+
+    class LendingIds(trees.HostIds):
+        """The host's side of an exchange, where the judge lends its model: the judge's
+        lasting handles (negative) name our copies, refreshed in place on each loan."""
+
+        def __init__(self, host):
+            super().__init__()
+            self.host = host
+
+        def module(self, jid):
+            if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
+                return self.host.lent_modules.get(jid)
+            return None
+
+        def jid_of(self, module):
+            found = super().jid_of(module)
+            if found is None:
+                found = self.host.lent_jids.get(id(module))
+                if found is not None and self.host.lent_modules.get(found) is not module:
+                    found = None
+            return found
+
+        def note_module(self, module, jid) -> None:
+            super().note_module(module, jid)
+            if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
+                self.host.lent_modules[jid] = module
+                self.host.lent_jids[id(module)] = jid
+                if not module._modules:  # a layer: its calls go to the judge's
+                    module.__dict__["forward"] = LentForward(self.host, jid, module)
+                self.host.received.update(self.received)
+
+        def unchanged(self, tensor) -> bool:
+            seen = self.host.received.get(id(tensor))
+            return (seen is not None and seen[0] is tensor and seen[1].shape == tensor.shape
+                    and seen[1].dtype == tensor.dtype and torch.equal(seen[1], tensor.detach()))
+
+    return LendingIds
+
+
+LendingIds = _lending_ids()
 
 
 class JudgeCall(torch.autograd.Function):
@@ -178,8 +208,8 @@ class JudgeCall(torch.autograd.Function):
     its own graph (so its parameters get their .grad there)."""
 
     @staticmethod
-    def forward(ctx, host, handle, args, kwargs, method, grad, box, *tensors):
-        value, call = host.raw_callback(handle, args, kwargs, method, grad)
+    def forward(ctx, host, handle, args, kwargs, request, grad, box, *tensors):
+        value, call = host.raw_callback(handle, args, kwargs, request[0], grad, request[1])
         flat = [value] if isinstance(value, torch.Tensor) else (
             list(value) if isinstance(value, tuple) and all(isinstance(v, torch.Tensor) for v in value)
             else None)

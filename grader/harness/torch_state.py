@@ -26,9 +26,25 @@ def snapshot() -> TorchState:
                       torch.are_deterministic_algorithms_enabled())
 
 
+_held: list = []  # inference mode entered for a call that left it on (see hold_inference)
+
+
+def hold_inference() -> None:
+    """Enter inference mode as a call in the candidate's process left it, so the check
+    that looks for the leak sees it; restore() leaves it before the next check."""
+    import torch
+
+    guard = torch.inference_mode()
+    guard.__enter__()
+    _held.append(guard)
+
+
 def restore(state: TorchState) -> list[str]:
     """Put the switches back; returns the names of those that had been changed."""
     import torch
+
+    while _held:
+        _held.pop().__exit__(None, None, None)
 
     changed = [name for name, now in zip(vars(state), vars(snapshot()).values())
                if getattr(state, name) != now]

@@ -67,7 +67,8 @@ def is_torch_module(obj) -> bool:
     if not is_torch_class(obj):
         return False
     state = vars(obj)
-    if any(callable(v) for k, v in state.items() if k not in RESERVED and not k.startswith("_")):
+    if any(callable(v) and not getattr(v, "_drill_lent_forward", False)
+           for k, v in state.items() if k not in RESERVED and not k.startswith("_")):
         return False
     for name in HOOKS:
         for hook in (state.get(name) or {}).values():
@@ -125,8 +126,8 @@ class Encoder:
             out["attrs"] = [[k, values.encode(v, self.buffers)] for k, v in vars(module).items()
                             if good_name(k) and k not in RESERVED and _primitive(v)][:MAX_ENTRIES]
         out["params"] = [[k, self._tensor(p), self.ids.pid_of(p)]
-                         for k, p in list(module._parameters.items())[:MAX_ENTRIES]]
-        out["buffers"] = [[k, self._tensor(b)] for k, b in list(module._buffers.items())[:MAX_ENTRIES]]
+                         for k, p in module._parameters.items()]
+        out["buffers"] = [[k, self._tensor(b)] for k, b in module._buffers.items()]
         out["transient"] = sorted(module._non_persistent_buffers_set)[:MAX_ENTRIES]
         if children:
             out["children"] = [[k, None if c is None else self.value(c)]
@@ -136,6 +137,8 @@ class Encoder:
     def _tensor(self, tensor):
         if tensor is None:
             return None
+        if self.ids.unchanged(tensor):  # as the judge sent it: its own copy stands
+            return {"$same": True, "grad": bool(tensor.requires_grad)}
         if isinstance(tensor, nn.parameter.UninitializedTensorMixin):
             return {"$U": values.NAMES.get(tensor.dtype, "float32")}
         self.keep.append(tensor)
@@ -239,7 +242,9 @@ class Decoder:
         if not isinstance(tensor, torch.Tensor):
             raise values.BadValue("a parameter or buffer that is not a tensor")
         if not parameter:
-            return tensor.detach().requires_grad_(tensor.requires_grad and tensor.is_floating_point())
+            made = tensor.detach().requires_grad_(tensor.requires_grad and tensor.is_floating_point())
+            self.ids.note_tensor(made)
+            return made
         mine = self.ids.param(pid)
         if (isinstance(mine, nn.Parameter) and mine.shape == tensor.shape
                 and mine.dtype == tensor.dtype):
@@ -251,6 +256,7 @@ class Decoder:
         made = nn.Parameter(tensor.detach().clone(),
                             requires_grad=grad and (tensor.is_floating_point() or tensor.is_complex()))
         self.ids.note_param(made, pid)
+        self.ids.note_tensor(made)
         return made
 
 
@@ -278,16 +284,27 @@ class Ids:
     def note_param(self, param, pid) -> None:
         pass
 
+    def note_tensor(self, tensor) -> None:
+        pass
+
+    def unchanged(self, tensor) -> bool:
+        return False
+
 
 class JudgeIds(Ids):
     """The judge's side of one exchange: every module and parameter it sends gets a
-    handle; a handle in the reply is that very object."""
+    handle; a handle in the reply is that very object. Lending (`lend`, `lookup`), a
+    module's handle is a lasting one: the host keeps its copy of that module under it and
+    calls the judge's module back by it."""
 
-    def __init__(self):
+    def __init__(self, lend=None, lookup=None):
         self.modules: list = []
         self.params: list = []
+        self.lend, self.lookup = lend, lookup
 
     def jid_of(self, module):
+        if self.lend is not None:
+            return self.lend(module)
         self.modules.append(module)
         return len(self.modules) - 1
 
@@ -296,6 +313,8 @@ class JudgeIds(Ids):
         return len(self.params) - 1
 
     def module(self, jid):
+        if self.lookup is not None and isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
+            return self.lookup(jid)
         return self.modules[jid] if isinstance(jid, int) and 0 <= jid < len(self.modules) else None
 
     def param(self, pid):
@@ -310,6 +329,7 @@ class HostIds(Ids):
         self.pids: dict[int, int] = {}
         self.storages: dict[tuple, int] = {}
         self.keep: list = []
+        self.received: dict[int, object] = {}  # id(tensor) -> (tensor, its value when received)
 
     def jid_of(self, module):
         return self.jids.get(id(module))
@@ -330,6 +350,16 @@ class HostIds(Ids):
             self.pids[id(param)] = pid
             self.storages[_storage_key(param)] = pid
             self.keep.append(param)
+
+
+    def note_tensor(self, tensor) -> None:
+        if isinstance(tensor, torch.Tensor) and not isinstance(tensor, nn.parameter.UninitializedTensorMixin):
+            self.received[id(tensor)] = (tensor, tensor.detach().clone())
+
+    def unchanged(self, tensor) -> bool:
+        seen = self.received.get(id(tensor))
+        return (seen is not None and seen[0] is tensor and seen[1].shape == tensor.shape
+                and seen[1].dtype == tensor.dtype and torch.equal(seen[1], tensor.detach()))
 
 
 def _storage_key(tensor) -> tuple:
@@ -362,12 +392,14 @@ def fill(module: nn.Module, node: dict, decoder: Decoder) -> None:
     for entry in entries(node.get("params")):
         if not (isinstance(entry, list) and len(entry) == 3 and good_name(entry[0])):
             raise values.BadValue("a malformed parameter")
-        params[entry[0]] = decoder.tensor(entry[1], True, entry[2])
+        kept = _kept(module._parameters, entry[0], entry[1])
+        params[entry[0]] = kept if kept is not None else decoder.tensor(entry[1], True, entry[2])
     buffers = {}
     for entry in entries(node.get("buffers")):
         if not (isinstance(entry, list) and len(entry) == 2 and good_name(entry[0])):
             raise values.BadValue("a malformed buffer")
-        buffers[entry[0]] = decoder.tensor(entry[1], False)
+        kept = _kept(module._buffers, entry[0], entry[1])
+        buffers[entry[0]] = kept if kept is not None else decoder.tensor(entry[1], False)
     transient = {n for n in entries(node.get("transient")) if good_name(n) and n in buffers}
     children = decoder._children(node)
     state["_parameters"] = params
@@ -376,6 +408,19 @@ def fill(module: nn.Module, node: dict, decoder: Decoder) -> None:
     state["_modules"] = dict(children)
     for name in names:
         state.pop(name, None)  # an attribute never shadows a parameter, buffer or child
+
+
+def _kept(current: dict, name: str, data):
+    """{"$same": ...}: the other side did not change this tensor, so ours stands (its
+    requires_grad as the other side set it)."""
+    if not (isinstance(data, dict) and data.get("$same") is True):
+        return None
+    mine = current.get(name)
+    if not isinstance(mine, torch.Tensor):
+        raise values.BadValue(f"an unchanged tensor '{name}' this side does not hold")
+    if isinstance(data.get("grad"), bool) and mine.is_floating_point() and mine.is_leaf:
+        mine.requires_grad_(data["grad"])
+    return mine
 
 
 def _behaviour(cls, name: str) -> bool:
