@@ -295,6 +295,24 @@ class Host:
             return trees.JudgeIds(self.lend_handle, self.locals.get)
         return trees.JudgeIds()
 
+    def _late_reply(self) -> dict | None:
+        """After the judge's own alarm: give the host a moment to report where it was
+        (a callback the host was waiting on when the time ran out is not that report)."""
+        if self.sock is None:
+            return None
+        self.sock.settimeout(REPLY_GRACE_SECONDS)
+        try:
+            while True:
+                reply, _ = wire.receive(self.sock)
+                if "cb" not in reply:
+                    break
+        except (OSError, wire.WireError, CheckTimeout):
+            return None
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(None)
+        return _where(reply.get("timeout")) if "timeout" in reply else None
+
     # --- values -----------------------------------------------------------------------
 
     def proxy(self, tag: dict):

@@ -1,14 +1,14 @@
 """The candidate's side of objects the judge holds (see trees.py).
 
 Two ways a judge-held module appears in the candidate's process:
-- adopted: a torch layer inside the candidate's own module was handed to the judge, and
-  its slot now holds a JudgeStub (the shadow is the layer as it was, for reading);
-- lent: the judge passed one of its models (or its optimizer) to a candidate's function
-  (a bug hunt's `evaluate(model, inputs)`): the candidate gets stubs of the whole tree,
-  each an instance of the layer's torch class as far as isinstance can tell.
-Either way a call, train()/eval(), a `training` flag and plain attribute writes go to
-the judge's object, so the graders' hooks see every forward and their copies of the
-statistics are the ones that move.
+- adopted (JudgeStub): a torch layer inside the candidate's own module was handed to the
+  judge, and its slot now holds a stub whose calls, mode and train()/eval() go to the
+  judge's layer (the shadow is the layer as it was, for reading anything else);
+- lent (LentForward): the judge passed one of its models to a candidate's function (a bug
+  hunt's `evaluate(model, inputs)`); the candidate gets a real copy made of torch's own
+  classes, each of whose layers calls the judge's layer with the copy's current mode and
+  settings, and the copy as the function left it is written back to the judge's model.
+Either way the graders' hooks see every forward and their statistics are the ones that move.
 """
 
 import torch

@@ -196,6 +196,13 @@ def test_nothing_scales_at_inference(candidate, network):
         red_flag("test-time-scaling", f"the converted {network} network still has "
                  f"PaperDropout at {', '.join(repr(n) for n in left)}, which multiplies by "
                  "1-p at inference", line=to_inverted_line(candidate))
+    extra = len(_linears(converted)) - len(_linears(kept))
+    if extra > 0:  # e.g. a Linear holding diag(1-p) in front of the trained one
+        red_flag("test-time-scaling", f"the converted {network} network has {extra} more "
+                 f"Linear layer{'s' if extra > 1 else ''} than the trained one: the keep "
+                 "probability is applied by an extra layer at inference instead of being "
+                 "folded into the existing weights", line=to_inverted_line(candidate))
+        raise AssertionError("the converted model adds Linear layers the trained one did not have")
     scaling = _scaling_modules(candidate, kept, converted)
     if scaling:
         red_flag("test-time-scaling", f"in the converted {network} network, " + "; ".join(

@@ -4,7 +4,10 @@ bug, left in) tries to raise its own verdict.
 At import it looks for the grading's results channel and appends a passed result for
 every check, patches pytest and torch's comparisons, and patches nn.Module so that every
 module claims to be in eval mode and batch norm keeps no statistics, in its own process.
-None of it may matter: the model lives with the graders, whose hooks see each forward.
+None of it may raise the verdict: the model lives with the graders, whose hooks see each
+forward. (Claiming every layer is in eval mode is the candidate's own copy telling the
+graders' layers what mode to run in: MC dropout then never samples, so it scores less than
+the same code without the attack, 8 against 11.)
 """
 import glob
 import json
