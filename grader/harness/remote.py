@@ -204,7 +204,7 @@ class Host:
                 raise LookupError("the candidate's code used a layer the graders no longer hold")
             elif op == "call":
                 reply = self._cb_call(target, message, got, out)
-            elif op in ("getattr", "deepcopy"):
+            elif op in ("getattr", "deepcopy", "mode"):
                 reply = {"value": self.encode(_lent_op(op, target, message, self), out)}
             else:
                 raise ValueError(f"unknown request {str(op)[:40]!r}")
@@ -735,6 +735,9 @@ def _lent_op(op: str, target, message: dict, host: "Host"):
         if callable(value):
             raise AttributeError(f"{name} is a method: call it on the object")
         return value
+    if op == "mode" and isinstance(target, torch.nn.Module):  # layer.training = flag, on ours
+        target.training = message.get("value") is True
+        return None
     if op == "deepcopy" and isinstance(target, torch.nn.Module):
         return host.lend_handle(copy.deepcopy(target))
     raise TypeError(f"the graders' {type(target).__name__} takes no {op!r} request")

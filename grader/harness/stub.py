@@ -13,15 +13,11 @@ Either way the graders' hooks see every forward and their statistics are the one
 
 import torch
 
-PLAIN = (type(None), bool, int, float, str)
-
-
 class JudgeStub(torch.nn.Module):
-    _drill_shadow = None
+    """A child of the candidate's module that the judge now holds (adopted)."""
 
-    def __init__(self, host, handle: int, shadow=None):
-        # nn.Module's alone: a lent nn.Dropout's own __init__ would set a local p
-        torch.nn.Module.__init__(self)
+    def __init__(self, host, handle: int, shadow):
+        super().__init__()
         object.__setattr__(self, "_drill_host", host)
         object.__setattr__(self, "_drill_handle", handle)
         object.__setattr__(self, "_drill_shadow", shadow)
@@ -30,13 +26,13 @@ class JudgeStub(torch.nn.Module):
     @property
     def training(self):
         if "_drill_host" not in self.__dict__:
-            return True
+            return True  # nn.Module.__init__ setting it, before the stub is bound
         return bool(self._drill_host.judge_op("getattr", self._drill_handle, name="training"))
 
     @training.setter
     def training(self, value):
         if "_drill_host" in self.__dict__:
-            self._drill_host.judge_op("setattr", self._drill_handle, name="training", value=bool(value))
+            self._drill_host.judge_op("mode", self._drill_handle, value=bool(value))
 
     def forward(self, *args, **kwargs):
         return self._drill_host.callback(self._drill_handle, args, kwargs)
@@ -49,33 +45,13 @@ class JudgeStub(torch.nn.Module):
         try:
             return super().__getattr__(name)
         except AttributeError:
-            pass
-        shadow = self.__dict__.get("_drill_shadow")
-        if shadow is not None:
-            return getattr(shadow, name)
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self._drill_host.judge_op("getattr", self._drill_handle, name=name)
-
-    def __setattr__(self, name, value):
-        lent = self.__dict__.get("_drill_shadow") is None and "_drill_host" in self.__dict__
-        if lent and isinstance(value, torch.Tensor) and name not in ("training",):
-            self.__dict__[name] = value  # a tensor swapped in locally (torch.func.functional_call)
-            return
-        if (self.__dict__.get("_drill_shadow") is None and "_drill_host" in self.__dict__
-                and not name.startswith("_") and isinstance(value, PLAIN)
-                and name not in self._modules):
-            self._drill_host.judge_op("setattr", self._drill_handle, name=name, value=value)
-            return
-        super().__setattr__(name, value)
+            return getattr(self.__dict__["_drill_shadow"], name)
 
     def __deepcopy__(self, memo):
-        if self.__dict__.get("_drill_shadow") is not None:
-            return self  # an adopted layer: a copy of the candidate's module shares it
-        return self._drill_host.judge_op("deepcopy", self._drill_handle)
+        return self  # the judge's layer: a copy of the candidate's module shares it
 
     def _keyed(self) -> bool:
-        return "ModuleDict" in type(self).__name__ or isinstance(self._drill_shadow, torch.nn.ModuleDict)
+        return isinstance(self._drill_shadow, torch.nn.ModuleDict)
 
     def __getitem__(self, key):
         if self._keyed():
@@ -83,7 +59,8 @@ class JudgeStub(torch.nn.Module):
         if isinstance(key, slice):  # a new container of the same layers, as torch makes it
             from collections import OrderedDict
 
-            kind = torch.nn.ModuleList if isinstance(self, torch.nn.ModuleList) else torch.nn.Sequential
+            kind = torch.nn.ModuleList if isinstance(self._drill_shadow, torch.nn.ModuleList) \
+                else torch.nn.Sequential
             picked = list(self._modules.items())[key]
             return kind(OrderedDict(picked)) if kind is torch.nn.Sequential else kind(v for _, v in picked)
         return list(self._modules.values())[key]
@@ -102,6 +79,7 @@ class JudgeStub(torch.nn.Module):
 
     def items(self):
         return self._modules.items()
+
 
 class JudgeObject:
     """Another object the judge lent (an optimizer): its methods run there."""
