@@ -46,7 +46,8 @@ def descendants(root: int) -> list[int]:
 
 def resident_bytes(pids: list[int]) -> int:
     """Memory the processes hold together: each one's proportional share (Pss), so pages
-    a fork shares with its parent count once, not once per process."""
+    a fork shares with its parent count once, not once per process. The kernel walks every
+    page table to answer (~20 ms for a grading's tree): callers ask `resident_bound` first."""
     total = 0
     for pid in pids:
         try:
@@ -56,12 +57,22 @@ def resident_bytes(pids: list[int]) -> int:
                         total += int(line.split()[1]) * 1024
                         break
         except (OSError, ValueError, IndexError):
-            try:  # no smaps_rollup (an old kernel): the resident size, an overcount
-                with open(f"/proc/{pid}/statm", "rb") as handle:
-                    total += int(handle.read(200).split()[1]) * PAGE
-            except (OSError, ValueError, IndexError):
-                continue
+            total += _statm_resident(pid)  # no smaps_rollup (an old kernel): an overcount
     return total
+
+
+def resident_bound(pids: list[int]) -> int:
+    """An upper bound of resident_bytes, cheap to read: each process's whole resident size
+    (pages shared after a fork count once per process, so never less than their Pss)."""
+    return sum(_statm_resident(pid) for pid in pids)
+
+
+def _statm_resident(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read(200).split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def held_file_bytes(pids: list[int]) -> int:

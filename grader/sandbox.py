@@ -326,7 +326,10 @@ class _Runner:
         if proctree.threads(tree) > MAX_THREADS:
             return f"started more than {MAX_THREADS} threads"
         limit = (self.limits.memory_mb + GRADERS_MEMORY_MB) * 1024 * 1024
-        used = proctree.resident_bytes(tree) + proctree.held_file_bytes(tree)
+        held = proctree.held_file_bytes(tree)
+        if proctree.resident_bound(tree) + held <= limit:  # the usual case, read cheaply
+            return ""
+        used = proctree.resident_bytes(tree) + held
         if used > limit:
             return (f"and its processes used {used / 2**30:.1f} GiB of memory together "
                     f"(allowed: {self.limits.memory_mb / 1024:.1f} GiB)")
