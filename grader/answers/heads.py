@@ -106,19 +106,28 @@ class Batch:
                prototypes: np.ndarray) -> np.ndarray:
         """Sentence vector, stance flags, every item's phrase rules, the vocabulary's terms,
         then per head: does the question ask for it, and the vector's closeness to it."""
-        index = {v: i for i, v in enumerate(vocabulary)}
+        before, ones, after = self.parts(vocabulary, rule_items, ids, prototypes)
         lexical = np.zeros((len(self), len(vocabulary)))
-        for row, toks in enumerate(self.toks):
-            for term in features.terms(toks):
-                if term in index:
-                    lexical[row, index[term]] = 1.0
+        for row, columns in enumerate(ones):
+            lexical[row, columns] = 1.0
+        return np.concatenate([before, lexical, after], axis=1)
+
+    def parts(self, vocabulary: list[str], rule_items: list, ids: list[str],
+              prototypes: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+        """The inputs in three blocks: the dense columns before the vocabulary's, each
+        sentence's vocabulary columns that are 1 (all others are 0), the dense columns after.
+        Training keeps the middle block sparse: a sentence uses a few dozen of its terms."""
+        index = {v: i for i, v in enumerate(vocabulary)}
+        ones = [np.asarray(sorted(index[t] for t in features.terms(toks) if t in index),
+                           dtype=np.int64) for toks in self.toks]
         flags = np.asarray([features.stance(t) for t in self.toks]).reshape(len(self), -1)
         rules = np.asarray([features.rule_columns(rule_items, t) for t in self.toks],
                            dtype=np.float64).reshape(len(self), -1)
         expects = np.asarray([[i in e for i in ids] for e in self.expects],
                              dtype=np.float64).reshape(len(self), len(ids))
-        return np.concatenate([self.embeddings, flags, rules, lexical, expects,
-                               self.embeddings @ prototypes.T], axis=1)
+        before = np.concatenate([self.embeddings, flags, rules], axis=1)
+        after = np.concatenate([expects, self.embeddings @ prototypes.T], axis=1)
+        return before, ones, after
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
