@@ -125,12 +125,50 @@ def _materialise(model):
             model.eval()(torch.zeros(2, 3, 16, 16))
 
 
+def _mode_droppers(model, x, reference, known):
+    """Layers that zero units in training mode but not in eval mode, given the same input:
+    a dropout whose mask is not drawn from torch's generator (seeded from a hash of the
+    input, a counter) is the same under any reseed, yet it is still a dropout. Returns,
+    for each, what it gives in eval mode for each of its reference calls."""
+    found = {}
+    for module in model.modules():
+        if module is model or module in known or list(module.children()) or is_batch_norm(module):
+            continue
+        calls = reference.get(module, {"in": [], "out": []})
+        for given, out in zip(calls["in"], calls["out"]):
+            if given is None or out is None or given.shape != out.shape:
+                continue
+            if float(((out == 0) & (given != 0)).double().mean()) < ZEROED:
+                continue
+            found[module] = [_eval_output(module, g) for g in calls["in"]]
+            if any(e is None or float(((e == 0) & (g != 0)).double().mean()) >= ZEROED
+                   for e, g in zip(found[module], calls["in"])):
+                del found[module]  # it zeroes in eval mode as well: an activation, not a dropout
+            break
+    return found
+
+
+def _eval_output(module, given):
+    if given is None:
+        return None
+    was = module.training
+    try:
+        module.eval()
+        with torch.no_grad():
+            return _copy(module(given.clone()))
+    except Exception:
+        return None
+    finally:
+        module.train(was)
+
+
 def random_sources(model, x):
     """The dropouts of the model: the random layers that zero units (a random flip is
-    random without dropping anything), torch's dropout layers, and randomness inside a
-    block's or the model's own forward."""
-    found, _, passes = _random_layers(model, x)
-    return [m for m in found if _is_dropout(m, model, passes[m])]
+    random without dropping anything), torch's dropout layers, randomness inside a
+    block's or the model's own forward, and layers that zero units only in training mode."""
+    found, reference, passes = _random_layers(model, x)
+    sources = [m for m in found if _is_dropout(m, model, passes[m])]
+    return sources + list(_mode_droppers(model, x, reference, set(found)))
 
 
 def dropout_feeding_bn(model, x):
@@ -140,13 +178,19 @@ def dropout_feeding_bn(model, x):
     randoms, reference, passes = _random_layers(model, x)
     norms = [m for m in model.modules() if is_batch_norm(m)]
     sources = [m for m in randoms if _is_dropout(m, model, passes[m])]
-    if not norms or not sources:
+    # a layer that drops the same units under any seed: its eval-mode outputs stand in for
+    # "not dropping", and the batch norms' inputs are compared with and without them
+    droppers = _mode_droppers(model, x, reference, set(randoms))
+    if not norms or not (sources or droppers):
         return []
     name = _names(model)
     pairs = []
-    for source in sources:
+    for source in sources + list(droppers):
         frozen = {s: reference[s]["out"] for s in randoms if s is not source}
-        trial = _record(model, randoms + norms, x, 2, replace=frozen)
+        if source in droppers:
+            frozen[source] = droppers[source]
+        seed = 1 if source in droppers else 2
+        trial = _record(model, randoms + list(droppers) + norms, x, seed, replace=frozen)
         for norm in norms:
             if _differ(reference[norm]["in"], trial[norm]["in"]):
                 pairs.append((describe_source(source, name, model), name[norm]))
