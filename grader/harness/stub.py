@@ -13,6 +13,9 @@ Either way the graders' hooks see every forward and their statistics are the one
 
 import torch
 
+from grader.harness import trees
+
+
 class JudgeStub(torch.nn.Module):
     """A child of the candidate's module that the judge now holds (adopted)."""
 
@@ -136,48 +139,40 @@ class LentForward:
         return LentForward(self.host, handle, twin)
 
 
-def _lending_ids():
-    from grader.harness import trees
+class LendingIds(trees.HostIds):
+    """The host's side of an exchange, where the judge lends its model: the judge's
+    lasting handles (negative) name our copies, refreshed in place on each loan."""
 
-    class LendingIds(trees.HostIds):
-        """The host's side of an exchange, where the judge lends its model: the judge's
-        lasting handles (negative) name our copies, refreshed in place on each loan."""
+    def __init__(self, host):
+        super().__init__()
+        self.host = host
 
-        def __init__(self, host):
-            super().__init__()
-            self.host = host
+    def module(self, jid):
+        if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
+            return self.host.lent_modules.get(jid)
+        return None
 
-        def module(self, jid):
-            if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
-                return self.host.lent_modules.get(jid)
-            return None
+    def jid_of(self, module):
+        found = super().jid_of(module)
+        if found is None:
+            found = self.host.lent_jids.get(id(module))
+            if found is not None and self.host.lent_modules.get(found) is not module:
+                found = None
+        return found
 
-        def jid_of(self, module):
-            found = super().jid_of(module)
-            if found is None:
-                found = self.host.lent_jids.get(id(module))
-                if found is not None and self.host.lent_modules.get(found) is not module:
-                    found = None
-            return found
+    def note_module(self, module, jid) -> None:
+        super().note_module(module, jid)
+        if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
+            self.host.lent_modules[jid] = module
+            self.host.lent_jids[id(module)] = jid
+            if not module._modules:  # a layer: its calls go to the judge's
+                module.__dict__["forward"] = LentForward(self.host, jid, module)
+            self.host.received.update(self.received)
 
-        def note_module(self, module, jid) -> None:
-            super().note_module(module, jid)
-            if isinstance(jid, int) and not isinstance(jid, bool) and jid < 0:
-                self.host.lent_modules[jid] = module
-                self.host.lent_jids[id(module)] = jid
-                if not module._modules:  # a layer: its calls go to the judge's
-                    module.__dict__["forward"] = LentForward(self.host, jid, module)
-                self.host.received.update(self.received)
-
-        def unchanged(self, tensor) -> bool:
-            seen = self.host.received.get(id(tensor))
-            return (seen is not None and seen[0] is tensor and seen[1].shape == tensor.shape
-                    and seen[1].dtype == tensor.dtype and torch.equal(seen[1], tensor.detach()))
-
-    return LendingIds
-
-
-LendingIds = _lending_ids()
+    def unchanged(self, tensor) -> bool:
+        seen = self.host.received.get(id(tensor))
+        return (seen is not None and seen[0] is tensor and seen[1].shape == tensor.shape
+                and seen[1].dtype == tensor.dtype and torch.equal(seen[1], tensor.detach()))
 
 
 class JudgeCall(torch.autograd.Function):
