@@ -41,6 +41,10 @@ VERBS = {
     "scales", "rescales", "averages", "approximates", "trains", "shifts", "changes", "breaks",
     "stops", "adds", "needs", "turns", "calls", "acts", "shows", "shares", "samples",
     "turned", "dropped", "zeroed", "scaled", "trained", "applied", "called",
+    # what a terse note's clauses open with ("blocks co-adaptation, lowers capacity")
+    "lowers", "raises", "limits", "improves", "increases", "decreases", "regularises",
+    "regularizes", "injects", "discourages", "encourages", "boosts", "cuts", "kills",
+    "slows", "speeds", "corrupts", "inflates", "matches", "mimics", "simulates",
 }
 # Contractions' second halves ("you're", "it's", "we'd") and words after which the next
 # word is the verb ("you need", "dropout just slows").

@@ -210,7 +210,10 @@ def _judge(sentence: Sentence, rubric, answer: Answer, said: dict[str, float] | 
         if tell.id in answer.tells or not tell.phrasings or (question and not tell.asked):
             continue  # a question commits to nothing, unless it is itself the doubt
         if tell.id in said:
-            committed = said[tell.id] >= TELL
+            # the rubric's `unless` words (a mistake named, a warning) raise the bar as a
+            # negation does for a concept: "dropout on every layer is a bad idea" warns
+            doubt = bool(tell.unless) and _best(tell.unless, toks) is not None
+            committed = said[tell.id] >= (RULE_DOUBT if doubt else TELL)
         else:
             committed = _best(tell.phrasings, toks) == "asserted" and _best(tell.unless, toks) is None
         if committed:
