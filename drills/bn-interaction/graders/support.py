@@ -35,11 +35,12 @@ def _names(model):
     return {module: name for name, module in model.named_modules()}
 
 
-def _record(model, modules, x, seed, replace=None):
+def _record(model, modules, x, seed, replace=None, inspect=None):
     """One training-mode pass, with autograd on as in a real training step and from the
     same starting state every time (a stateful layer is not random): every call's input
     (copied before the module runs, so an in-place module cannot hide it) and output of
-    `modules`, in call order. `replace` maps a module to the outputs to give it instead."""
+    `modules`, in call order. `replace` maps a module to the outputs to give it instead;
+    `inspect` is called after the pass, before the state is put back."""
     seen = {m: {"in": [], "out": []} for m in modules}
     handles = []
     for module in modules:
@@ -58,6 +59,8 @@ def _record(model, modules, x, seed, replace=None):
     try:
         with torch.enable_grad():
             model.train()(x)
+        if inspect is not None:
+            inspect()
     finally:
         for handle in handles:
             handle.remove()
@@ -171,12 +174,50 @@ def random_sources(model, x):
     return sources + list(_mode_droppers(model, x, reference, set(found)))
 
 
+def stateful_layers(model, x):
+    """Batch norms: torch's, any module keeping a running_var, and, by behaviour, a module
+    whose floating-point buffers a training-mode pass moves and whose output in eval mode
+    differs from its output in training mode on the same input (running statistics under
+    any name in a hand-written batch norm). A module that only watches what passes through
+    it (an identity keeping an average) is not one."""
+    found = [m for m in model.modules() if is_batch_norm(m)]
+    # the model itself is left out: its own buffers may be any bookkeeping, and its
+    # output differs by mode whenever its forward holds a dropout
+    kept = {m: [b.detach().clone() for b in m.buffers(recurse=False) if b.is_floating_point()]
+            for m in list(model.modules())[1:] if m not in found}
+    kept = {m: held for m, held in kept.items() if held}
+    moved = []
+
+    def look():
+        moved.extend(m for m, held in kept.items() if _moved(m, held))
+
+    if not kept:
+        return found
+    seen = _record(model, list(kept), x, 1, inspect=look)
+    for module in moved:
+        calls = seen[module]
+        if any(given is not None and out is not None and not _same(_eval_output(module, given), out)
+               for given, out in zip(calls["in"], calls["out"])):
+            found.append(module)
+    return found
+
+
+def _moved(module, held):
+    now = [b for b in module.buffers(recurse=False) if b.is_floating_point()]
+    return len(now) != len(held) or any(a.shape != b.shape or not torch.equal(a.detach(), b)
+                                        for a, b in zip(now, held))
+
+
+def _same(a, b):
+    return a is not None and b is not None and a.shape == b.shape and torch.allclose(a, b)
+
+
 def dropout_feeding_bn(model, x):
     """(source, batch norm) names where a dropout's randomness reaches the batch norm's
     input, directly or through any layers: each dropout is left random alone, every other
     random layer held to what it gave in a reference pass."""
     randoms, reference, passes = _random_layers(model, x)
-    norms = [m for m in model.modules() if is_batch_norm(m)]
+    norms = stateful_layers(model, x)
     sources = [m for m in randoms if _is_dropout(m, model, passes[m])]
     # a layer that drops the same units under any seed: its eval-mode outputs stand in for
     # "not dropping", and the batch norms' inputs are compared with and without them
@@ -190,9 +231,14 @@ def dropout_feeding_bn(model, x):
         if source in droppers:
             frozen[source] = droppers[source]
         seed = 1 if source in droppers else 2
-        trial = _record(model, randoms + list(droppers) + norms, x, seed, replace=frozen)
+        watched = list(dict.fromkeys(randoms + list(droppers) + norms))
+        trial = _record(model, watched, x, seed, replace=frozen)
         for norm in norms:
-            if _differ(reference[norm]["in"], trial[norm]["in"]):
+            if norm is source:
+                # the model's own forward both draws and normalises (F.dropout, then
+                # F.batch_norm on its running_var): no hook sits between, so it counts
+                pairs.append((describe_source(source, name, model), name[norm]))
+            elif _differ(reference[norm]["in"], trial[norm]["in"]):
                 pairs.append((describe_source(source, name, model), name[norm]))
     return pairs
 
