@@ -50,11 +50,6 @@ class Design:
         return np.concatenate([self.before.T @ b, _product(self._transposed, b),
                                self.after.T @ b], axis=0)
 
-    def dense(self) -> np.ndarray:
-        middle = np.zeros((len(self), self.width), dtype=self.before.dtype)
-        middle[self._row, self._col] = 1
-        return np.concatenate([self.before, middle, self.after], axis=1)
-
 
 def _csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], dtype) -> torch.Tensor:
     order = np.lexsort((cols, rows))
