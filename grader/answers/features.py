@@ -66,10 +66,55 @@ STOP = {"the", "a", "an", "of", "to", "in", "is", "are", "it", "that", "this", "
         "for", "be", "as", "by", "with", "at", "its"}
 
 
+# Words people use for the same act in these answers. A sentence's terms include each
+# word's class as well as the word: the bank teaches "prevents co-adaptation" and a
+# candidate writes "blocks co-adaptation", so the pair "prevent co" must fire for both.
+# Only verbs and nouns whose sense does not flip a claim are grouped (never multiply with
+# divide, never train with test).
+SENSES = {
+    "prevent": "prevent prevents prevented preventing stop stops stopped stopping block blocks "
+               "blocked blocking discourage discourages discouraged discouraging avoid avoids "
+               "avoided avoiding suppress suppresses suppressed suppressing inhibit inhibits "
+               "inhibited hinder hinders hindered kill kills killed killing deter deters "
+               "precludes preclude eliminate eliminates eliminated forbid forbids",
+    "reduce": "reduce reduces reduced reducing reduction cut cuts cutting lower lowers lowered "
+              "lowering decrease decreases decreased decreasing lessen lessens diminish "
+              "diminishes mitigate mitigates mitigated combat combats combating combatting "
+              "tame tames tamed curb curbs curbed counter counters counteract counteracts "
+              "alleviate alleviates limit limits limited limiting minimise minimises minimize "
+              "minimizes narrow narrows narrowed narrowing shrinks",
+    "drop": "drop drops dropped dropping zero zeros zeroes zeroed zeroing omit omits omitted "
+            "omitting remove removes removed removing silence silences silenced silencing "
+            "disable disables disabled disabling deactivate deactivates deactivated mute mutes "
+            "muted muting knock knocks knocked blank blanks blanked discard discards discarded "
+            "delete deletes deleted",
+    "random": "random randomly stochastic stochastically probabilistic probabilistically "
+              "bernoulli",
+    "unit": "unit units neuron neurons node nodes",
+    "overfit": "overfit overfits overfitted overfitting memorise memorises memorised memorising "
+               "memorize memorizes memorized memorizing memorisation memorization",
+    "generalise": "generalise generalises generalised generalising generalize generalizes "
+                  "generalized generalizing generalisation generalization",
+    "regularise": "regularise regularises regularised regularising regularize regularizes "
+                  "regularized regularizing regulariser regularizer regularisers regularizers "
+                  "regularisation regularization",
+    "normalise": "normalise normalises normalised normalising normalize normalizes normalized "
+                 "normalizing normalisation normalization",
+    "inference": "inference serving serve serves deployment deploy deployed",
+}
+SENSE = {word: sense for sense, words in SENSES.items() for word in words.split()}
+
+
 def terms(toks: list[str]) -> set[str]:
-    """Words (a crude stem: plural and -ing/-ed endings cut) and adjacent word pairs."""
-    words = [_stem(t) for t in toks if t[0].isalnum() and t not in STOP]
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    """Words (a crude stem: plural and -ing/-ed endings cut) and adjacent word pairs, for
+    the words as written and for their senses (SENSES)."""
+    kept = [t for t in toks if t[0].isalnum() and t not in STOP]
+    words = [_stem(t) for t in kept]
+    senses = [_stem(SENSE.get(t, t)) for t in kept]
+    out = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    if senses != words:
+        out |= set(senses) | {f"{a} {b}" for a, b in zip(senses, senses[1:])}
+    return out
 
 
 def _stem(word: str) -> str:
