@@ -248,6 +248,16 @@ SENTENCES = [
      "model I train.", set(), set(), {"always-useful"}),
     ("dropout/scaling", "A colleague insisted we multiply by 1-p when serving, but with inverted "
      "dropout that shrinks every activation a second time.", set(), set(), set()),
+    # a warning listing where dropout must not go: the places are named in one clause, the
+    # keeping out in another; no clause reads as advice to put it there
+    ("why-dropout/why", "There are places I keep it out of: between a convolution and its batch "
+     "norm, and in a transformer off the residual stream, the embeddings and the layer norms.",
+     set(), set(), set()),
+    # ... while real advice to put it there, in one clause or across several, is still a tell
+    ("why-dropout/why", "Dropout goes on every sublayer: I put it on the embeddings, and I also "
+     "put it on the residual stream.", set(), set(), {"dropout-wrong-place"}),
+    ("why-dropout/why", "My default CNN block is conv, then dropout, then batch norm; and I put "
+     "dropout on the embeddings in transformers too.", set(), set(), {"dropout-wrong-place"}),
     # notes: "=" relates, "w.p." does not end the sentence
     ("why-dropout/why", "ensemble view: every mask = a thinned subnet, weights shared, full net "
      "at test ~ average of all of them", {"ensemble"}, set(), set()),

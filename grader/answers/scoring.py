@@ -93,11 +93,21 @@ def _heads_say(heads, rubric, todo) -> list[dict[str, float]]:
     probabilities = heads.probabilities(Batch(texts, expects), head_items(rubric))
     tells = {t.id for t in rubric.tells.values()}
     out: list[dict[str, float]] = [{} for _ in todo]
+    located: list[dict[str, float]] = [{} for _ in todo]   # a tell's best clause, unmargined
     for row, index in enumerate(owner):
         for head_id, p in probabilities.items():
+            if margin[row] and head_id in tells:
+                located[index][head_id] = max(located[index].get(head_id, 0.0), float(p[row]))
             if reported[row] and head_id in tells:
                 continue
             out[index][head_id] = max(out[index].get(head_id, 0.0), float(p[row]) - margin[row])
+    # A wrong claim the writer commits to sits in one of the sentence's clauses. When none
+    # of them reads as even close to it, the whole sentence's reading is words that
+    # co-occur across clauses ("keep it out of ...: the embeddings and the norms").
+    for index, best in enumerate(located):
+        for head_id, p in best.items():
+            if p < NEAR and head_id in out[index]:
+                out[index][head_id] = min(out[index][head_id], p)
     return out
 
 
